@@ -1,0 +1,44 @@
+# Every target prepares the virtualenv itself: a fresh machine needs only Python 3.11+ and make.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+AWS_PORT ?= 4566
+API_PORT ?= 3000
+AWS_REGION ?= us-east-1
+USER ?= alice
+GROUPS ?=
+export AWS_PORT API_PORT AWS_REGION
+
+.PHONY: help dev test lint format token
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-8s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required ($(PYTHON) is $$($(PYTHON) --version))"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $@
+
+dev: $(STAMP) ## Run the whole system locally: moto on :$(AWS_PORT), the HTTP API on :$(API_PORT)
+	@exec $(BIN)/python -m tasks_local dev
+
+test: $(STAMP) ## Run every test suite (unit, integration, contract, end-to-end)
+	@$(BIN)/python -m pytest
+
+lint: $(STAMP) ## Lint and check formatting (ruff)
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+
+format: $(STAMP) ## Fix lint findings and format the code (ruff)
+	@$(BIN)/ruff check --fix .
+	@$(BIN)/ruff format .
+
+token: $(STAMP) ## Print a bearer token for the local API: make token USER=alice GROUPS=approvers
+	@$(BIN)/python -m tasks_local token --user '$(USER)' --groups '$(GROUPS)'

@@ -1,0 +1,1 @@
+"""The tasks REST API function (API Gateway HTTP API, payload 2.0)."""

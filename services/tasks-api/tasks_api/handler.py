@@ -1,0 +1,151 @@
+"""Routes of the tasks API: parse and validate, call the domain service, shape the response."""
+
+from functools import cache
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from tasks_api import http
+from tasks_api.observability import SERVICE, logger, metrics, tracer
+from tasks_api.openapi import openapi_document
+from tasks_api.schemas import validate
+from tasks_shared.config import settings
+from tasks_shared.errors import DomainError, TaskNotFound
+from tasks_shared.listing import ListQuery
+from tasks_shared.pagination import PageTokens
+from tasks_shared.repository.dynamodb import DynamoDBTaskRepository
+from tasks_shared.service import TaskService
+
+app = APIGatewayHttpResolver()
+_TASK_ID_MAX = 64
+
+
+@cache
+def default_service() -> TaskService:
+    """The real service, built once per container on first use (after moto starts, in tests)."""
+    config = settings()
+    repository = DynamoDBTaskRepository(boto3.client("dynamodb"), config.tasks_table, config.views_table)
+    return TaskService(repository, PageTokens(config.pagination_secret))
+
+
+def _service() -> TaskService:
+    return app.context.get("service") or default_service()
+
+
+def _caller():
+    return http.caller_from_claims(app.current_event.request_context.authorizer.jwt_claim)
+
+
+def _body(schema: str) -> dict[str, Any]:
+    event = app.current_event
+    raw = event.decoded_body.encode() if isinstance(event.decoded_body, str) else event.decoded_body
+    return validate(schema, http.json_body(event.headers, raw))
+
+
+def _task_response(status: int, task, headers: dict[str, str] | None = None) -> Response:
+    return http.json_response(status, task.to_dict(), {"ETag": task.etag, **(headers or {})})
+
+
+def _checked_id(task_id: str) -> str:
+    """Ids are ours; anything longer than one of them cannot exist, so skip the read."""
+    if len(task_id) > _TASK_ID_MAX:
+        raise TaskNotFound(task_id[:_TASK_ID_MAX])
+    return task_id
+
+
+@app.get("/health")
+def health() -> Response:
+    return http.json_response(200, {"status": "healthy", "service": SERVICE})
+
+
+@app.get("/openapi.json")
+def openapi() -> Response:
+    return http.json_response(200, openapi_document())
+
+
+@app.post("/tasks")
+@tracer.capture_method
+def create_task() -> Response:
+    caller = _caller()
+    task = _service().create(caller, _body("task-create.json"))
+    logger.info("task created", task_id=task.id, priority=task.priority.value)
+    metrics.add_metric(name="TaskCreated", unit=MetricUnit.Count, value=1)
+    return _task_response(201, task, {"Location": f"/tasks/{task.id}"})
+
+
+@app.get("/tasks")
+@tracer.capture_method
+def list_tasks() -> Response:
+    caller = _caller()
+    params = dict(app.current_event.query_string_parameters or {})
+    if params.get("limit", "").isdigit():
+        params["limit"] = int(params["limit"])
+    params = validate("list-query.json", params, what="query string")
+    next_token = params.pop("nextToken", None)
+    query = ListQuery.for_caller(caller, **params)
+    page = _service().list(caller, query, next_token)
+    return http.json_response(200, {"items": [task.to_dict() for task in page.items], "nextToken": page.next_token})
+
+
+@app.get("/tasks/<task_id>")
+@tracer.capture_method
+def get_task(task_id: str) -> Response:
+    return _task_response(200, _service().get(_caller(), _checked_id(task_id)))
+
+
+@app.put("/tasks/<task_id>")
+@tracer.capture_method
+def update_task(task_id: str) -> Response:
+    caller = _caller()
+    changes = _body("task-update.json")
+    if_match = http.if_match_version(app.current_event.headers)
+    task = _service().update(caller, _checked_id(task_id), changes, if_match)
+    logger.info("task updated", task_id=task.id, fields=sorted(changes), version=task.version)
+    metrics.add_metric(name="TaskUpdated", unit=MetricUnit.Count, value=1)
+    return _task_response(200, task)
+
+
+@app.delete("/tasks/<task_id>")
+@tracer.capture_method
+def delete_task(task_id: str) -> Response:
+    caller = _caller()
+    _service().delete(caller, _checked_id(task_id), http.if_match_version(app.current_event.headers))
+    logger.info("task deleted", task_id=task_id)
+    metrics.add_metric(name="TaskDeleted", unit=MetricUnit.Count, value=1)
+    return Response(status_code=204)
+
+
+@app.exception_handler(list(http.STATUS_BY_ERROR))
+def handle_domain_error(error: DomainError) -> Response:
+    status = http.STATUS_BY_ERROR[type(error)]
+    logger.info("request rejected", status=status, code=error.code, reason=error.message)
+    return http.error_response(status, error.code, error.message, error.details)
+
+
+@app.exception_handler(Exception)
+def handle_unexpected(error: Exception) -> Response:
+    logger.exception("unhandled error")
+    return http.error_response(500, "INTERNAL_ERROR", "the request could not be processed; it has been logged")
+
+
+@app.not_found
+def handle_not_found(_error: Exception) -> Response:
+    path = app.current_event.path
+    return http.error_response(404, "ROUTE_NOT_FOUND", f"no route for {app.current_event.http_method} {path}")
+
+
+def handle(event: dict[str, Any], context: LambdaContext, service: TaskService | None = None) -> dict[str, Any]:
+    """Resolve one request; tests and benchmarks pass their own service instead of patching."""
+    app.append_context(service=service)
+    return app.resolve(event, context)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics(capture_cold_start_metric=True)
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return handle(event, context)

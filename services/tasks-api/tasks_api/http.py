@@ -1,0 +1,92 @@
+"""HTTP-level concerns of the API: request errors, the error body, body/header parsing."""
+
+import json
+import re
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+
+from tasks_shared import errors
+from tasks_shared.model import Caller
+
+MAX_BODY_BYTES = 16 * 1024
+_JSON_MEDIA_TYPE = re.compile(r"^application/([a-z0-9.+-]+\+)?json\s*(;.*)?$", re.IGNORECASE)
+_ETAG = re.compile(r'^(?:W/)?"(\d{1,18})"$')
+
+
+class Unauthorized(errors.DomainError):
+    code = "UNAUTHORIZED"
+
+
+class PayloadTooLarge(errors.DomainError):
+    code = "PAYLOAD_TOO_LARGE"
+
+
+class UnsupportedMediaType(errors.DomainError):
+    code = "UNSUPPORTED_MEDIA_TYPE"
+
+
+class MalformedJson(errors.DomainError):
+    code = "MALFORMED_JSON"
+
+
+STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
+    MalformedJson: 400,
+    errors.ValidationFailed: 400,
+    errors.InvalidPageToken: 400,
+    Unauthorized: 401,
+    errors.NotAllowed: 403,
+    errors.TaskNotFound: 404,
+    errors.VersionConflict: 409,
+    errors.InvalidTransition: 409,
+    errors.PreconditionFailed: 412,
+    PayloadTooLarge: 413,
+    UnsupportedMediaType: 415,
+}
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps(body, separators=(",", ":")) if body is not None else None,
+        headers=headers,
+    )
+
+
+def error_response(status: int, code: str, message: str, details: list | None = None) -> Response:
+    return json_response(status, {"message": message, "code": code, "details": details or []})
+
+
+def json_body(headers: dict[str, str], raw: bytes | None) -> Any:
+    """The request body as JSON, after the size (413) and media type (415) checks."""
+    raw = raw or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"the body is {len(raw)} bytes; the limit is {MAX_BODY_BYTES}")
+    media_type = headers.get("content-type", "")
+    if not _JSON_MEDIA_TYPE.match(media_type):
+        raise UnsupportedMediaType(f"send JSON with Content-Type: application/json (got {media_type or 'none'})")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise MalformedJson("the body is not valid JSON") from exc
+
+
+def if_match_version(headers: dict[str, str]) -> int | None:
+    """The version an If-Match header asks for; None when absent or `*`, 0 (matches nothing) when unparsable."""
+    value = headers.get("if-match")
+    if value is None or value.strip() == "*":
+        return None
+    match = _ETAG.match(value.split(",")[0].strip())
+    return int(match.group(1)) if match else 0
+
+
+def caller_from_claims(claims: dict[str, Any] | None) -> Caller:
+    """The caller from verified JWT claims; groups come as a list or as API Gateway's "[a b]" string."""
+    subject = (claims or {}).get("sub")
+    if not isinstance(subject, str) or not subject:
+        raise Unauthorized("a valid bearer token is required")
+    groups = claims.get("cognito:groups") or []
+    if isinstance(groups, str):
+        groups = groups.strip("[]").replace(",", " ").split()
+    return Caller(user_id=subject, groups=frozenset(str(group) for group in groups))

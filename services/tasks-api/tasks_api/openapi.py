@@ -1,0 +1,150 @@
+"""The OpenAPI 3.1 document of the API, assembled from the same JSON Schemas the handler validates with."""
+
+import copy
+from functools import cache
+from typing import Any
+
+from tasks_api.http import MAX_BODY_BYTES
+from tasks_api.schemas import documents
+
+_ERRORS = {
+    "400": "Malformed JSON, or a body/query that breaks the schema (details name the fields)",
+    "401": "Missing, malformed, badly signed or expired bearer token",
+    "403": "The caller may see the resource but not do this",
+    "404": "No such task, or not visible to the caller",
+    "409": "Conflicts with the task's state (status/approval rules) or a concurrent write",
+    "412": "If-Match names a version that is no longer current",
+    "413": f"Body over {MAX_BODY_BYTES} bytes",
+    "415": "Content-Type is not JSON",
+}
+_TASK_ID = {"name": "taskId", "in": "path", "required": True, "schema": {"type": "string"}}
+_IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": "ETag of the version the change applies to; a stale one gets 412.",
+    "schema": {"type": "string"},
+}
+_ETAG_HEADER = {"ETag": {"description": "Version of the task, for If-Match", "schema": {"type": "string"}}}
+
+
+def _component(file_name: str) -> str:
+    return documents()[file_name]["title"]
+
+
+def _rewrite_refs(node: Any) -> Any:
+    """`task.json#/properties/x` between files becomes `#/components/schemas/Task/properties/x`."""
+    if isinstance(node, dict):
+        rewritten = {key: _rewrite_refs(value) for key, value in node.items() if key not in ("$id", "$schema")}
+        ref = node.get("$ref")
+        if isinstance(ref, str) and not ref.startswith("#"):
+            file_name, _, pointer = ref.partition("#")
+            rewritten["$ref"] = f"#/components/schemas/{_component(file_name)}{pointer}"
+        return rewritten
+    if isinstance(node, list):
+        return [_rewrite_refs(value) for value in node]
+    return node
+
+
+def _json(file_name: str) -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{_component(file_name)}"}}}
+
+
+def _operation(
+    summary: str,
+    success: tuple[str, str, str | None],
+    errors: str,
+    *,
+    body: str | None = None,
+    parameters: list | None = None,
+    public: bool = False,
+    headers: dict | None = None,
+) -> dict[str, Any]:
+    status, description, schema = success
+    ok: dict[str, Any] = {"description": description}
+    if schema:
+        ok["content"] = _json(schema)
+    if headers:
+        ok["headers"] = headers
+    responses = {status: ok}
+    responses |= {code: {"description": _ERRORS[code], "content": _json("error.json")} for code in errors.split()}
+    operation: dict[str, Any] = {"summary": summary, "responses": responses}
+    if body:
+        operation["requestBody"] = {"required": True, "content": _json(body)}
+    if parameters:
+        operation["parameters"] = parameters
+    if public:
+        operation["security"] = []
+    return operation
+
+
+def _list_parameters() -> list[dict[str, Any]]:
+    query = documents()["list-query.json"]
+    return [
+        {"name": name, "in": "query", "required": False, "schema": _rewrite_refs(schema)}
+        for name, schema in query["properties"].items()
+    ]
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    task_headers = {**_ETAG_HEADER}
+    paths = {
+        "/health": {"get": _operation("Liveness", ("200", "Healthy", "health.json"), "", public=True)},
+        "/openapi.json": {
+            "get": _operation("This document", ("200", "The OpenAPI 3.1 document", None), "", public=True)
+        },
+        "/tasks": {
+            "post": _operation(
+                "Create a task",
+                ("201", "Created", "task.json"),
+                "400 401 413 415",
+                body="task-create.json",
+                headers={**task_headers, "Location": {"schema": {"type": "string"}}},
+            ),
+            "get": _operation(
+                "List own or assigned tasks (admins: all), newest first",
+                ("200", "A page of tasks", "task-list.json"),
+                "400 401 403",
+                parameters=_list_parameters(),
+            ),
+        },
+        "/tasks/{taskId}": {
+            "get": _operation(
+                "Read a task", ("200", "The task", "task.json"), "401 404", parameters=[_TASK_ID], headers=task_headers
+            ),
+            "put": _operation(
+                "Change a task's fields (the assignee: status only)",
+                ("200", "The updated task", "task.json"),
+                "400 401 403 404 409 412 413 415",
+                body="task-update.json",
+                parameters=[_TASK_ID, _IF_MATCH],
+                headers=task_headers,
+            ),
+            "delete": _operation(
+                "Delete a task",
+                ("204", "Deleted", None),
+                "401 403 404 409 412",
+                parameters=[_TASK_ID, _IF_MATCH],
+            ),
+        },
+    }
+    schemas = {document["title"]: _rewrite_refs(document) for document in documents().values()}
+    return copy.deepcopy(
+        {
+            "openapi": "3.1.0",
+            "info": {
+                "title": "Tasks API",
+                "version": "1.0.0",
+                "description": "REST API of the event-driven task platform. Errors share one body: "
+                "{message, code, details}.",
+            },
+            "servers": [{"url": "/"}],
+            "security": [{"bearerAuth": []}],
+            "paths": paths,
+            "components": {
+                "schemas": schemas,
+                "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            },
+        }
+    )

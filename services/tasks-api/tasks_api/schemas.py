@@ -1,0 +1,66 @@
+"""The API's JSON Schemas (schemas/*.json): compiled once per container, also the source of the OpenAPI document."""
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from tasks_shared.errors import ValidationFailed
+
+# Fields clients may never send; `status` too on creation, where every task starts pending.
+SERVER_OWNED = frozenset(
+    {"id", "ownerId", "status", "approval", "createdAt", "updatedAt", "completedAt", "version"}
+)
+
+
+@cache
+def documents() -> dict[str, dict[str, Any]]:
+    """File name -> schema, for every schema in the folder."""
+    folder = resources.files(__package__).joinpath("schemas")
+    return {
+        entry.name: json.loads(entry.read_text()) for entry in folder.iterdir() if entry.name.endswith(".json")
+    }
+
+
+@cache
+def _registry() -> Registry:
+    return Registry().with_resources(
+        (name, Resource.from_contents(document)) for name, document in documents().items()
+    )
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    """A compiled validator: checking the schema on every call would cost ~40x more."""
+    return Draft202012Validator(
+        documents()[name], registry=_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def _issues(error: Any) -> list[dict[str, str]]:
+    path = ".".join(str(part) for part in error.absolute_path)
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return [
+            {
+                "field": ".".join(filter(None, (path, name))),
+                "issue": "is set by the server" if name in SERVER_OWNED else "is not allowed",
+            }
+            for name in extra
+        ]
+    if error.validator == "required":
+        missing = [name for name in error.validator_value if name not in error.instance]
+        return [{"field": ".".join(filter(None, (path, name))), "issue": "is required"} for name in missing]
+    return [{"field": path or "(body)", "issue": error.message}]
+
+
+def validate(name: str, document: Any, what: str = "request body") -> dict[str, Any]:
+    """Validate against schemas/<name>; a 400 whose details name every offending field."""
+    errors = sorted(validator(name).iter_errors(document), key=lambda e: list(e.absolute_path))
+    if errors:
+        details = [issue for error in errors for issue in _issues(error)]
+        raise ValidationFailed(f"the {what} does not match the contract", details)
+    return document

@@ -1,0 +1,1 @@
+"""Code shared by the task platform's functions: domain, repositories, config, tables."""

@@ -1,0 +1,58 @@
+"""Typed domain errors. The API maps each type to a status code in one place; nothing matches on text."""
+
+
+class DomainError(Exception):
+    """Base class: `code` is the stable, machine-readable part of the error body."""
+
+    code = "ERROR"
+
+    def __init__(self, message: str, details: list[dict] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class ValidationFailed(DomainError):
+    """The request is well-formed JSON but breaks the contract; `details` name the fields."""
+
+    code = "VALIDATION_FAILED"
+
+
+class TaskNotFound(DomainError):
+    """The task does not exist, or the caller may not see it (the two are indistinguishable on purpose)."""
+
+    code = "TASK_NOT_FOUND"
+
+    def __init__(self, task_id: str) -> None:
+        super().__init__(f"task {task_id} not found")
+        self.task_id = task_id
+
+
+class NotAllowed(DomainError):
+    """The caller may see the task (or the collection) but not do this to it."""
+
+    code = "FORBIDDEN"
+
+
+class VersionConflict(DomainError):
+    """Another writer committed first; the caller should re-read and retry."""
+
+    code = "VERSION_CONFLICT"
+
+
+class PreconditionFailed(DomainError):
+    """The caller's If-Match names a version that is no longer current."""
+
+    code = "PRECONDITION_FAILED"
+
+
+class InvalidTransition(DomainError):
+    """The change breaks a status or approval rule."""
+
+    code = "INVALID_TRANSITION"
+
+
+class InvalidPageToken(DomainError):
+    """A nextToken that this service did not issue for this very query."""
+
+    code = "INVALID_PAGE_TOKEN"

@@ -1,0 +1,228 @@
+"""The task: its fields, defaults and the status and approval rules of DESIGN §3. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from tasks_shared.errors import InvalidTransition
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class ApprovalStatus(StrEnum):
+    NOT_REQUIRED = "not_required"
+    AWAITING = "awaiting"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+
+
+TERMINAL = frozenset({Status.COMPLETED, Status.CANCELLED})
+# Terminal states stay terminal: a completed task's cycle time and archive must not change under it.
+_NEXT_STATUS = {
+    Status.PENDING: {Status.IN_PROGRESS, Status.COMPLETED, Status.CANCELLED},
+    Status.IN_PROGRESS: {Status.PENDING, Status.COMPLETED, Status.CANCELLED},
+    Status.COMPLETED: set(),
+    Status.CANCELLED: set(),
+}
+_BLOCKED_WHILE_AWAITING = {Status.IN_PROGRESS, Status.COMPLETED}
+
+# Fields a client may set; everything else on a task is owned by the server.
+MUTABLE_FIELDS = ("title", "description", "priority", "status", "assignee", "dueDate", "tags")
+
+
+def utcnow() -> str:
+    """ISO 8601 UTC with microseconds: sorts lexicographically in DynamoDB keys."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, from the JWT claims the authorizer verified."""
+
+    user_id: str
+    groups: frozenset[str] = frozenset()
+
+    @property
+    def is_admin(self) -> bool:
+        return "admins" in self.groups
+
+    @property
+    def is_approver(self) -> bool:
+        return "approvers" in self.groups
+
+
+@dataclass(frozen=True)
+class Approval:
+    status: ApprovalStatus = ApprovalStatus.NOT_REQUIRED
+    decided_by: str | None = None
+    decided_at: str | None = None
+    comment: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        body = {"status": self.status.value, "decidedBy": self.decided_by, "decidedAt": self.decided_at}
+        body["comment"] = self.comment
+        return {key: value for key, value in body.items() if value is not None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Approval:
+        return cls(
+            status=ApprovalStatus(data["status"]),
+            decided_by=data.get("decidedBy"),
+            decided_at=data.get("decidedAt"),
+            comment=data.get("comment"),
+        )
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str
+    title: str
+    owner_id: str
+    created_at: str
+    updated_at: str
+    description: str = ""
+    priority: Priority = Priority.MEDIUM
+    status: Status = Status.PENDING
+    assignee: str | None = None
+    due_date: str | None = None
+    tags: tuple[str, ...] = ()
+    approval: Approval = field(default_factory=Approval)
+    completed_at: str | None = None
+    version: int = 1
+
+    @classmethod
+    def new(cls, task_id: str, owner_id: str, fields: dict[str, Any], now: str) -> Task:
+        """A new task from validated client fields; high priority starts awaiting approval."""
+        priority = Priority(fields.get("priority", Priority.MEDIUM))
+        approval = Approval(ApprovalStatus.AWAITING if priority is Priority.HIGH else ApprovalStatus.NOT_REQUIRED)
+        return cls(
+            id=task_id,
+            title=fields["title"],
+            owner_id=owner_id,
+            created_at=now,
+            updated_at=now,
+            description=fields.get("description", ""),
+            priority=priority,
+            assignee=fields.get("assignee"),
+            due_date=fields.get("dueDate"),
+            tags=tuple(fields.get("tags", ())),
+            approval=approval,
+        )
+
+    def is_visible_to(self, caller: Caller) -> bool:
+        return (
+            caller.is_admin
+            or caller.user_id in (self.owner_id, self.assignee)
+            or (caller.is_approver and self.approval.status is ApprovalStatus.AWAITING)
+        )
+
+    def may_edit(self, caller: Caller, fields: set[str]) -> bool:
+        """Owner and admins change anything; the assignee changes the status only."""
+        if caller.is_admin or caller.user_id == self.owner_id:
+            return True
+        return caller.user_id == self.assignee and fields <= {"status"}
+
+    def may_delete(self, caller: Caller) -> bool:
+        return caller.is_admin or caller.user_id == self.owner_id
+
+    def with_changes(self, changes: dict[str, Any], now: str) -> Task:
+        """This task with validated client changes applied, enforcing the status and approval rules."""
+        fields = {
+            "title": changes.get("title", self.title),
+            "description": changes.get("description", self.description),
+            "priority": Priority(changes.get("priority", self.priority)),
+            "status": Status(changes.get("status", self.status)),
+            "assignee": changes.get("assignee", self.assignee),
+            "due_date": changes.get("dueDate", self.due_date),
+            "tags": tuple(changes.get("tags", self.tags)),
+        }
+        candidate = replace(self, **fields)
+        if candidate == self:
+            return self
+        approval = self._approval_after(candidate.priority)
+        status = candidate.status
+        self._check_transition(status, approval)
+        return replace(
+            candidate,
+            approval=approval,
+            completed_at=now if status is Status.COMPLETED and self.status is not status else self.completed_at,
+            updated_at=now,
+            version=self.version + 1,
+        )
+
+    def _approval_after(self, priority: Priority) -> Approval:
+        raised_to_high = priority is Priority.HIGH and self.priority is not Priority.HIGH
+        needs_approval = self.status is Status.PENDING and self.approval.status is ApprovalStatus.NOT_REQUIRED
+        return Approval(ApprovalStatus.AWAITING) if raised_to_high and needs_approval else self.approval
+
+    def _check_transition(self, status: Status, approval: Approval) -> None:
+        if status is self.status:
+            return
+        if status not in _NEXT_STATUS[self.status]:
+            raise InvalidTransition(
+                f"a {self.status.value} task cannot become {status.value}",
+                [{"field": "status", "issue": f"not allowed from {self.status.value}"}],
+            )
+        if approval.status is ApprovalStatus.AWAITING and status in _BLOCKED_WHILE_AWAITING:
+            raise InvalidTransition(
+                f"the task is awaiting approval and cannot become {status.value}",
+                [{"field": "status", "issue": "awaiting approval"}],
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public representation: what the API returns and events carry. Nothing internal."""
+        body = {
+            "id": self.id,
+            "title": self.title,
+            "description": self.description,
+            "priority": self.priority.value,
+            "status": self.status.value,
+            "assignee": self.assignee,
+            "dueDate": self.due_date,
+            "tags": list(self.tags),
+            "ownerId": self.owner_id,
+            "approval": self.approval.to_dict(),
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+            "completedAt": self.completed_at,
+            "version": self.version,
+        }
+        return {key: value for key, value in body.items() if value is not None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Task:
+        return cls(
+            id=data["id"],
+            title=data["title"],
+            owner_id=data["ownerId"],
+            created_at=data["createdAt"],
+            updated_at=data["updatedAt"],
+            description=data.get("description", ""),
+            priority=Priority(data["priority"]),
+            status=Status(data["status"]),
+            assignee=data.get("assignee"),
+            due_date=data.get("dueDate"),
+            tags=tuple(data.get("tags", ())),
+            approval=Approval.from_dict(data["approval"]),
+            completed_at=data.get("completedAt"),
+            version=int(data["version"]),
+        )
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.version}"'
