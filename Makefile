@@ -22,8 +22,10 @@ help: ## List the targets
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required ($(PYTHON) is $$($(PYTHON) --version))"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install --quiet --upgrade pip
-	@$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@echo "Installing the project and its tools into $(VENV) (log: $(VENV)/install.log)" >&2
+	@{ $(BIN)/python -m pip install --upgrade pip && \
+	   $(BIN)/python -m pip install -c constraints.txt -e '.[dev]'; } > $(VENV)/install.log 2>&1 \
+	   || { tail -n 30 $(VENV)/install.log >&2; exit 1; }
 	@touch $@
 
 dev: $(STAMP) ## Run the whole system locally: moto on :$(AWS_PORT), the HTTP API on :$(API_PORT)

@@ -109,7 +109,9 @@ class Task:
     def new(cls, task_id: str, owner_id: str, fields: dict[str, Any], now: str) -> Task:
         """A new task from validated client fields; high priority starts awaiting approval."""
         priority = Priority(fields.get("priority", Priority.MEDIUM))
-        approval = Approval(ApprovalStatus.AWAITING if priority is Priority.HIGH else ApprovalStatus.NOT_REQUIRED)
+        approval = Approval(
+            ApprovalStatus.AWAITING if priority is Priority.HIGH else ApprovalStatus.NOT_REQUIRED
+        )
         return cls(
             id=task_id,
             title=fields["title"],
@@ -160,7 +162,9 @@ class Task:
         return replace(
             candidate,
             approval=approval,
-            completed_at=now if status is Status.COMPLETED and self.status is not status else self.completed_at,
+            completed_at=now
+            if status is Status.COMPLETED and self.status is not status
+            else self.completed_at,
             updated_at=now,
             version=self.version + 1,
         )

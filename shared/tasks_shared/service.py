@@ -57,7 +57,9 @@ class TaskService:
         """Apply changes to the version read; with If-Match, to that version only (else 412)."""
         current = self.get(caller, task_id)
         if not current.may_edit(caller, set(changes)):
-            raise NotAllowed("only the owner or an admin may change this task; the assignee may change its status")
+            raise NotAllowed(
+                "only the owner or an admin may change this task; the assignee may change its status"
+            )
         self._check_precondition(current, if_match)
         updated = current.with_changes(changes, self._clock())
         if updated is current:

@@ -88,7 +88,9 @@ def list_tasks() -> Response:
     next_token = params.pop("nextToken", None)
     query = ListQuery.for_caller(caller, **params)
     page = _service().list(caller, query, next_token)
-    return http.json_response(200, {"items": [task.to_dict() for task in page.items], "nextToken": page.next_token})
+    return http.json_response(
+        200, {"items": [task.to_dict() for task in page.items], "nextToken": page.next_token}
+    )
 
 
 @app.get("/tasks/<task_id>")
@@ -129,7 +131,9 @@ def handle_domain_error(error: DomainError) -> Response:
 @app.exception_handler(Exception)
 def handle_unexpected(error: Exception) -> Response:
     logger.exception("unhandled error")
-    return http.error_response(500, "INTERNAL_ERROR", "the request could not be processed; it has been logged")
+    return http.error_response(
+        500, "INTERNAL_ERROR", "the request could not be processed; it has been logged"
+    )
 
 
 @app.not_found
@@ -138,7 +142,9 @@ def handle_not_found(_error: Exception) -> Response:
     return http.error_response(404, "ROUTE_NOT_FOUND", f"no route for {app.current_event.http_method} {path}")
 
 
-def handle(event: dict[str, Any], context: LambdaContext, service: TaskService | None = None) -> dict[str, Any]:
+def handle(
+    event: dict[str, Any], context: LambdaContext, service: TaskService | None = None
+) -> dict[str, Any]:
     """Resolve one request; tests and benchmarks pass their own service instead of patching."""
     app.append_context(service=service)
     return app.resolve(event, context)

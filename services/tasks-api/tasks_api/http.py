@@ -65,7 +65,9 @@ def json_body(headers: dict[str, str], raw: bytes | None) -> Any:
         raise PayloadTooLarge(f"the body is {len(raw)} bytes; the limit is {MAX_BODY_BYTES}")
     media_type = headers.get("content-type", "")
     if not _JSON_MEDIA_TYPE.match(media_type):
-        raise UnsupportedMediaType(f"send JSON with Content-Type: application/json (got {media_type or 'none'})")
+        raise UnsupportedMediaType(
+            f"send JSON with Content-Type: application/json (got {media_type or 'none'})"
+        )
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:

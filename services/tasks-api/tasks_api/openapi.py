@@ -35,7 +35,9 @@ def _component(file_name: str) -> str:
 def _rewrite_refs(node: Any) -> Any:
     """`task.json#/properties/x` between files becomes `#/components/schemas/Task/properties/x`."""
     if isinstance(node, dict):
-        rewritten = {key: _rewrite_refs(value) for key, value in node.items() if key not in ("$id", "$schema")}
+        rewritten = {
+            key: _rewrite_refs(value) for key, value in node.items() if key not in ("$id", "$schema")
+        }
         ref = node.get("$ref")
         if isinstance(ref, str) and not ref.startswith("#"):
             file_name, _, pointer = ref.partition("#")
@@ -67,7 +69,9 @@ def _operation(
     if headers:
         ok["headers"] = headers
     responses = {status: ok}
-    responses |= {code: {"description": _ERRORS[code], "content": _json("error.json")} for code in errors.split()}
+    responses |= {
+        code: {"description": _ERRORS[code], "content": _json("error.json")} for code in errors.split()
+    }
     operation: dict[str, Any] = {"summary": summary, "responses": responses}
     if body:
         operation["requestBody"] = {"required": True, "content": _json(body)}
@@ -111,7 +115,11 @@ def openapi_document() -> dict[str, Any]:
         },
         "/tasks/{taskId}": {
             "get": _operation(
-                "Read a task", ("200", "The task", "task.json"), "401 404", parameters=[_TASK_ID], headers=task_headers
+                "Read a task",
+                ("200", "The task", "task.json"),
+                "401 404",
+                parameters=[_TASK_ID],
+                headers=task_headers,
             ),
             "put": _operation(
                 "Change a task's fields (the assignee: status only)",
@@ -144,7 +152,9 @@ def openapi_document() -> dict[str, Any]:
             "paths": paths,
             "components": {
                 "schemas": schemas,
-                "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+                "securitySchemes": {
+                    "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                },
             },
         }
     )

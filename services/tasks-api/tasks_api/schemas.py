@@ -21,7 +21,9 @@ def documents() -> dict[str, dict[str, Any]]:
     """File name -> schema, for every schema in the folder."""
     folder = resources.files(__package__).joinpath("schemas")
     return {
-        entry.name: json.loads(entry.read_text()) for entry in folder.iterdir() if entry.name.endswith(".json")
+        entry.name: json.loads(entry.read_text())
+        for entry in folder.iterdir()
+        if entry.name.endswith(".json")
     }
 
 

@@ -54,7 +54,9 @@ class DynamoDBTaskRepository:
         self._views = views_table
 
     def get(self, task_id: str) -> Task | None:
-        response = self._client.get_item(TableName=self._tasks, Key=to_item({"id": task_id}), ConsistentRead=True)
+        response = self._client.get_item(
+            TableName=self._tasks, Key=to_item({"id": task_id}), ConsistentRead=True
+        )
         item = response.get("Item")
         return Task.from_dict(from_item(item)) if item else None
 
@@ -119,7 +121,10 @@ class DynamoDBTaskRepository:
         return Page(items=[Task.from_dict(item["task"]) for item in page], cursor=next_cursor)
 
     def _put_views(self, task: Task, scopes: set[str]) -> list[dict[str, Any]]:
-        return [{"Put": {"TableName": self._views, "Item": to_item(_view(task, scope))}} for scope in sorted(scopes)]
+        return [
+            {"Put": {"TableName": self._views, "Item": to_item(_view(task, scope))}}
+            for scope in sorted(scopes)
+        ]
 
     def _delete_views(self, task: Task, scopes: set[str]) -> list[dict[str, Any]]:
         return [
@@ -132,6 +137,9 @@ class DynamoDBTaskRepository:
             self._client.transact_write_items(TransactItems=items)
         except ClientError as exc:
             reasons = {reason.get("Code") for reason in exc.response.get("CancellationReasons", [])}
-            if exc.response["Error"]["Code"] == "TransactionCanceledException" and reasons & _CONFLICT_REASONS:
+            if (
+                exc.response["Error"]["Code"] == "TransactionCanceledException"
+                and reasons & _CONFLICT_REASONS
+            ):
                 raise VersionConflict(f"task {task_id} changed since it was read") from exc
             raise

@@ -1,0 +1,79 @@
+"""`make dev`: the embedded AWS, the HTTP API and Lambda's glue, in one process that stops cleanly."""
+
+import logging
+import os
+import signal
+import sys
+import threading
+import warnings
+from typing import Any
+
+from werkzeug.serving import make_server
+
+from tasks_local.auth import JwtAuthorizer
+from tasks_local.aws import EmbeddedAws, provision, resource_names
+from tasks_local.functions import LocalFunction, PrefixedStream
+from tasks_local.gateway import HttpApiGateway, routes_of
+from tasks_local.manifest import load_all
+from tasks_local.settings import LocalSettings
+
+_PARENT_POLL_SECONDS = 0.5
+
+
+def _functions(names: dict[str, Any]) -> dict[str, LocalFunction]:
+    """Every function from its manifest, with its environment applied to this process."""
+    manifests = load_all(names)
+    environment: dict[str, str] = {}
+    for manifest in manifests.values():
+        for key, value in manifest.environment.items():
+            if key.startswith("POWERTOOLS_SERVICE_NAME"):
+                continue  # each function names its own service in its observability module
+            if environment.setdefault(key, value) != value:
+                raise RuntimeError(f"functions disagree on {key}; they share one local process")
+    os.environ.update(environment)
+    return {name: LocalFunction(manifest) for name, manifest in manifests.items()}
+
+
+def _watch_parent(stop: threading.Event) -> None:
+    """Stop when whoever started us (make, a test) is gone, so no process is ever left behind."""
+    parent = os.getppid()
+    while not stop.wait(_PARENT_POLL_SECONDS):
+        if os.getppid() != parent:
+            stop.set()
+
+
+def _quiet_libraries() -> None:
+    """Our gateway logs each request once; werkzeug's own access lines (ours and moto's) are noise."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+
+def run() -> int:
+    settings = LocalSettings.from_env()
+    _quiet_libraries()
+    log = PrefixedStream("local", sys.stdout)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+
+    aws = EmbeddedAws(settings)
+    aws.start()
+    log.write(f"AWS (moto) listening on {settings.aws_endpoint}, region {settings.region}\n")
+    try:
+        names = resource_names(settings)
+        provision(settings, names)
+        log.write(f"tables: {', '.join(names['tables'].values())}\n")
+        functions = _functions(names)
+        routes = [route for function in functions.values() for route in routes_of(function)]
+        gateway = HttpApiGateway(routes, JwtAuthorizer(settings.state_dir), PrefixedStream("api", sys.stdout))
+        server = make_server(settings.host, settings.api_port, gateway, threaded=True)
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
+        threading.Thread(target=_watch_parent, args=(stop,), daemon=True).start()
+        log.write(f"ready: API on {settings.api_url} (try: curl {settings.api_url}/health)\n")
+        sys.stdout.flush()
+        stop.wait()
+        log.write("stopping\n")
+        server.shutdown()
+    finally:
+        aws.stop()
+    return 0

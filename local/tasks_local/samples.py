@@ -1,0 +1,60 @@
+"""Sample events under events/: one loader for tests, benchmarks and `make invoke`."""
+
+import copy
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from tasks_local.settings import REPO_ROOT
+
+EVENTS_DIR = REPO_ROOT / "events"
+
+
+@cache
+def _read(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text())
+
+
+def load_event(name: str) -> dict[str, Any]:
+    """A fresh copy of events/<name>.json (e.g. "api/create-task"), safe to modify."""
+    return copy.deepcopy(_read(EVENTS_DIR / f"{name}.json"))
+
+
+def api_event(
+    name: str,
+    *,
+    user: str | None = "alice",
+    groups: tuple[str, ...] = (),
+    body: Any = None,
+    raw_body: str | None = None,
+    task_id: str | None = None,
+    query: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A payload 2.0 sample (events/api/<name>.json) re-addressed: caller, body, task id, query, headers.
+
+    `user=None` drops the authorizer context, as for a route without a JWT authorizer.
+    """
+    event = load_event(f"api/{name}")
+    if user is None:
+        event["requestContext"].pop("authorizer", None)
+    else:
+        claims = event["requestContext"].setdefault("authorizer", {"jwt": {"scopes": None}})["jwt"]
+        claims["claims"] = {**claims.get("claims", {}), "sub": user}
+        if groups:
+            claims["claims"]["cognito:groups"] = "[" + " ".join(groups) + "]"
+    if body is not None:
+        raw_body = json.dumps(body)
+    if raw_body is not None:
+        event["body"] = raw_body
+        event["headers"]["content-length"] = str(len(raw_body.encode()))
+    if task_id is not None:
+        path = event["rawPath"].rsplit("/", 1)[0] + f"/{task_id}"
+        event["rawPath"] = event["requestContext"]["http"]["path"] = path
+        event["pathParameters"] = {"taskId": task_id}
+    if query is not None:
+        event["queryStringParameters"] = query or None
+        event["rawQueryString"] = "&".join(f"{key}={value}" for key, value in query.items())
+    event["headers"].update({key.lower(): value for key, value in (headers or {}).items()})
+    return event

@@ -1,0 +1,34 @@
+"""Where the local stack listens and keeps its state; read once from the environment."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class LocalSettings:
+    aws_port: int
+    api_port: int
+    region: str
+    state_dir: Path
+    prefix: str = "local-tasks"
+    host: str = "127.0.0.1"
+
+    @classmethod
+    def from_env(cls) -> "LocalSettings":
+        return cls(
+            aws_port=int(os.environ.get("AWS_PORT", "4566")),
+            api_port=int(os.environ.get("API_PORT", "3000")),
+            region=os.environ.get("AWS_REGION", "us-east-1"),
+            state_dir=Path(os.environ.get("TASKS_LOCAL_STATE", REPO_ROOT / ".local")),
+        )
+
+    @property
+    def aws_endpoint(self) -> str:
+        return f"http://{self.host}:{self.aws_port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.host}:{self.api_port}"

@@ -1,0 +1,129 @@
+"""GET /tasks against moto: scopes, filters, pages, and what each page reads."""
+
+import boto3
+import pytest
+
+from tasks_shared.config import Settings
+from tasks_shared.pagination import PageTokens
+from tasks_shared.repository.dynamodb import DynamoDBTaskRepository
+from tasks_shared.service import TaskService
+
+
+@pytest.fixture
+def queries(api):
+    """Every DynamoDB call the handler makes, with what it read (ScannedCount)."""
+    calls = []
+    client = boto3.client("dynamodb")
+    client.meta.events.register(
+        "after-call.dynamodb",
+        lambda model, parsed, **_: calls.append((model.name, parsed.get("ScannedCount"))),
+    )
+    config = Settings.from_env()
+    api.service = TaskService(
+        DynamoDBTaskRepository(client, config.tasks_table, config.views_table),
+        PageTokens(config.pagination_secret),
+    )
+    return calls
+
+
+def _ids(response):
+    return [task["id"] for task in response.body["items"]]
+
+
+def test_user_lists_own_and_assigned_tasks_newest_first(api):
+    own = api.create(user="alice")
+    assigned = api.create(user="bob", assignee="alice")
+    api.create(user="bob")
+    response = api("list-tasks", query={})
+    assert response.status == 200
+    assert _ids(response) == [assigned["id"], own["id"]]
+    assert response.body["nextToken"] is None
+
+
+def test_admin_lists_every_task(api):
+    created = [api.create(user=user)["id"] for user in ("alice", "bob", "carol")]
+    response = api("list-tasks", user="root", groups=("admins",), query={})
+    assert _ids(response) == created[::-1]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"status": "completed"}, ["done"]),
+        ({"priority": "low"}, ["low"]),
+        ({"status": "pending", "priority": "low"}, ["low"]),
+        ({"owner": "alice"}, ["low", "done"]),
+        ({"assignee": "alice"}, ["theirs"]),
+    ],
+)
+def test_filters_select_matching_tasks(api, query, expected):
+    tasks = {
+        "done": api.create(title="done"),
+        "low": api.create(title="low", priority="low"),
+        "theirs": api.create(user="bob", title="theirs", assignee="alice"),
+    }
+    api("update-task", task_id=tasks["done"]["id"], body={"status": "completed"}, headers={})
+    titles = [task["title"] for task in api("list-tasks", query=query).body["items"]]
+    assert sorted(titles) == sorted(expected)
+
+
+def test_pages_cover_every_task_once(api):
+    created = [api.create(title=f"t{i}")["id"] for i in range(7)]
+    seen, token = [], None
+    while True:
+        query = {"limit": "3", **({"nextToken": token} if token else {})}
+        response = api("list-tasks", query=query)
+        assert response.status == 200
+        seen += _ids(response)
+        token = response.body["nextToken"]
+        if token is None:
+            break
+    assert seen == created[::-1]
+
+
+def test_tampered_page_token_is_400(api):
+    for _ in range(3):
+        api.create()
+    token = api("list-tasks", query={"limit": "1"}).body["nextToken"]
+    forged = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
+    response = api("list-tasks", query={"limit": "1", "nextToken": forged})
+    assert response.status == 400
+    assert response.body["code"] == "INVALID_PAGE_TOKEN"
+
+
+def test_page_token_cannot_be_replayed_by_another_user_or_filter(api):
+    for _ in range(3):
+        api.create(user="root")
+    token = api("list-tasks", user="root", groups=("admins",), query={"limit": "1"}).body["nextToken"]
+    assert api("list-tasks", user="mallory", query={"limit": "1", "nextToken": token}).status == 400
+    other_filter = {"limit": "1", "status": "pending", "nextToken": token}
+    assert api("list-tasks", user="root", groups=("admins",), query=other_filter).status == 400
+
+
+def test_non_admin_may_not_list_another_owner_403(api):
+    response = api("list-tasks", query={"owner": "bob"})
+    assert response.status == 403
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"limit": "0"}, {"limit": "101"}, {"limit": "ten"}, {"status": "done"}, {"sort": "asc"}],
+)
+def test_invalid_query_is_400(api, query):
+    response = api("list-tasks", query=query)
+    assert response.status == 400
+    assert response.body["details"]
+
+
+def test_owner_and_assignee_filters_cannot_be_combined(api):
+    assert api("list-tasks", query={"owner": "alice", "assignee": "alice"}).status == 400
+
+
+def test_every_list_is_one_query_reading_at_most_limit_plus_one_items(api, queries):
+    for i in range(12):
+        api.create(title=f"t{i}", priority="low" if i % 2 else "medium")
+    del queries[:]
+    for query in ({}, {"status": "pending"}, {"priority": "low"}, {"status": "pending", "priority": "low"}):
+        api("list-tasks", query={"limit": "4", **query})
+    assert [name for name, _ in queries] == ["Query"] * 4
+    assert all(scanned <= 5 for _, scanned in queries)

@@ -1,0 +1,239 @@
+"""The tasks API handler against moto: every status code of the contract (DESIGN §3)."""
+
+import json
+
+import pytest
+
+from tasks_api.http import MAX_BODY_BYTES
+
+
+def test_health_needs_no_token(api):
+    response = api("health", user=None)
+    assert response.status == 200
+    assert response.body["status"] == "healthy"
+
+
+def test_openapi_document_is_served_without_a_token(api):
+    response = api("openapi", user=None)
+    assert response.status == 200
+    assert response.body["openapi"].startswith("3.1")
+
+
+def test_create_returns_201_with_location_etag_and_defaults(api):
+    response = api("create-task", body={"title": "Write the report"})
+    assert response.status == 201
+    task = response.body
+    assert response.headers["location"] == f"/tasks/{task['id']}"
+    assert response.headers["etag"] == '"1"'
+    assert (task["status"], task["priority"], task["ownerId"]) == ("pending", "medium", "alice")
+    assert task["approval"] == {"status": "not_required"}
+
+
+def test_create_from_the_sample_event_keeps_every_field(api):
+    response = api("create-task")
+    assert response.status == 201
+    assert response.body["assignee"] == "bob"
+    assert response.body["tags"] == ["finance", "q4"]
+    assert response.body["dueDate"] == "2026-12-15"
+
+
+def test_high_priority_task_starts_awaiting_approval(api):
+    task = api.create(priority="high")
+    assert task["approval"]["status"] == "awaiting"
+
+
+def test_get_returns_the_task_with_its_etag(api):
+    task = api.create()
+    response = api("get-task", task_id=task["id"])
+    assert response.status == 200
+    assert response.body == task
+    assert response.headers["etag"] == '"1"'
+
+
+def test_assignee_can_read_the_task(api):
+    task = api.create(assignee="bob")
+    assert api("get-task", user="bob", task_id=task["id"]).status == 200
+
+
+def test_another_users_task_is_404_not_403(api):
+    task = api.create()
+    response = api("get-task", user="mallory", task_id=task["id"])
+    assert response.status == 404
+    assert response.body["code"] == "TASK_NOT_FOUND"
+
+
+def test_admin_reads_any_task(api):
+    task = api.create()
+    assert api("get-task", user="root", groups=("admins",), task_id=task["id"]).status == 200
+
+
+def test_approver_reads_a_task_only_while_it_awaits_approval(api):
+    awaiting = api.create(priority="high")
+    normal = api.create()
+    assert api("get-task", user="carol", groups=("approvers",), task_id=awaiting["id"]).status == 200
+    assert api("get-task", user="carol", groups=("approvers",), task_id=normal["id"]).status == 404
+
+
+def test_unknown_task_is_404(api):
+    assert api("get-task", task_id="does-not-exist").status == 404
+
+
+def test_overlong_task_id_is_404_without_a_read(api):
+    assert api("get-task", task_id="x" * 5000).status == 404
+
+
+def test_missing_claims_are_401(api):
+    response = api("get-task", user=None)
+    assert response.status == 401
+    assert response.body["code"] == "UNAUTHORIZED"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "title"),
+        ({"title": ""}, "title"),
+        ({"title": "x" * 201}, "title"),
+        ({"title": "t", "description": "x" * 4001}, "description"),
+        ({"title": "t", "priority": "urgent"}, "priority"),
+        ({"title": "t", "dueDate": "2026-02-30"}, "dueDate"),
+        ({"title": "t", "dueDate": "next week"}, "dueDate"),
+        ({"title": "t", "tags": ["a"] * 11}, "tags"),
+        ({"title": "t", "tags": ["x" * 33]}, "tags.0"),
+        ({"title": "t", "colour": "red"}, "colour"),
+    ],
+)
+def test_invalid_create_body_is_400_naming_the_field(api, body, field):
+    response = api("create-task", body=body)
+    assert response.status == 400
+    assert response.body["code"] == "VALIDATION_FAILED"
+    assert field in [detail["field"] for detail in response.body["details"]]
+
+
+@pytest.mark.parametrize("field", ["id", "ownerId", "status", "approval", "createdAt", "version"])
+def test_server_owned_fields_are_rejected(api, field):
+    response = api("create-task", body={"title": "t", field: "x"})
+    assert response.status == 400
+    assert {"field": field, "issue": "is set by the server"} in response.body["details"]
+
+
+def test_malformed_json_is_400(api):
+    response = api("create-task", raw_body='{"title": ')
+    assert response.status == 400
+    assert response.body["code"] == "MALFORMED_JSON"
+
+
+def test_body_over_16_kib_is_413(api):
+    response = api("create-task", raw_body=json.dumps({"title": "t", "description": "x" * MAX_BODY_BYTES}))
+    assert response.status == 413
+
+
+def test_non_json_content_type_is_415(api):
+    response = api("create-task", headers={"Content-Type": "text/plain"})
+    assert response.status == 415
+    assert response.body["code"] == "UNSUPPORTED_MEDIA_TYPE"
+
+
+def test_json_with_charset_is_accepted(api):
+    response = api("create-task", headers={"Content-Type": "application/json; charset=utf-8"})
+    assert response.status == 201
+
+
+def test_update_with_current_if_match_returns_new_etag(api):
+    task = api.create()
+    response = api("update-task", task_id=task["id"], body={"title": "renamed"}, headers={"If-Match": '"1"'})
+    assert response.status == 200
+    assert response.headers["etag"] == '"2"'
+    assert response.body["title"] == "renamed"
+
+
+def test_update_with_stale_if_match_is_412_and_changes_nothing(api):
+    task = api.create()
+    api("update-task", task_id=task["id"], body={"title": "first"}, headers={"If-Match": '"1"'})
+    response = api("update-task", task_id=task["id"], body={"title": "second"}, headers={"If-Match": '"1"'})
+    assert response.status == 412
+    assert api("get-task", task_id=task["id"]).body["title"] == "first"
+
+
+def test_update_can_clear_optional_fields_with_null(api):
+    task = api.create(assignee="bob", dueDate="2026-12-01")
+    response = api("update-task", task_id=task["id"], body={"assignee": None, "dueDate": None}, headers={})
+    assert response.status == 200
+    assert "assignee" not in response.body
+    assert "dueDate" not in response.body
+
+
+def test_empty_update_is_400(api):
+    task = api.create()
+    assert api("update-task", task_id=task["id"], body={}).status == 400
+
+
+def test_completing_sets_completed_at(api):
+    task = api.create()
+    response = api("update-task", task_id=task["id"], body={"status": "completed"}, headers={"If-Match": "*"})
+    assert response.status == 200
+    assert response.body["completedAt"] >= task["createdAt"]
+
+
+def test_task_awaiting_approval_cannot_start_409(api):
+    task = api.create(priority="high")
+    response = api(
+        "update-task", task_id=task["id"], body={"status": "in_progress"}, headers={"If-Match": "*"}
+    )
+    assert response.status == 409
+    assert response.body["code"] == "INVALID_TRANSITION"
+
+
+def test_completed_task_cannot_be_reopened_409(api):
+    task = api.create()
+    api("update-task", task_id=task["id"], body={"status": "completed"}, headers={"If-Match": "*"})
+    response = api("update-task", task_id=task["id"], body={"status": "pending"}, headers={"If-Match": "*"})
+    assert response.status == 409
+
+
+def test_assignee_may_change_the_status(api):
+    task = api.create(assignee="bob")
+    response = api("update-task", user="bob", task_id=task["id"], body={"status": "in_progress"}, headers={})
+    assert response.status == 200
+
+
+def test_assignee_may_not_change_other_fields_403(api):
+    task = api.create(assignee="bob")
+    response = api("update-task", user="bob", task_id=task["id"], body={"title": "mine now"}, headers={})
+    assert response.status == 403
+    assert response.body["code"] == "FORBIDDEN"
+
+
+def test_stranger_update_is_404(api):
+    task = api.create()
+    assert api("update-task", user="mallory", task_id=task["id"], body={"title": "x"}).status == 404
+
+
+def test_delete_returns_204_and_the_task_is_gone(api):
+    task = api.create()
+    response = api("delete-task", task_id=task["id"])
+    assert response.status == 204
+    assert response.body is None
+    assert api("get-task", task_id=task["id"]).status == 404
+
+
+def test_assignee_may_not_delete_403(api):
+    task = api.create(assignee="bob")
+    assert api("delete-task", user="bob", task_id=task["id"]).status == 403
+
+
+def test_delete_with_stale_if_match_is_412(api):
+    task = api.create()
+    api("update-task", task_id=task["id"], body={"title": "v2"}, headers={})
+    assert api("delete-task", task_id=task["id"], headers={"If-Match": '"1"'}).status == 412
+
+
+def test_unhandled_error_is_500_without_a_stack_trace(api, monkeypatch):
+    def explode(*_args, **_kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr("tasks_shared.service.TaskService.get", explode)
+    response = api("get-task", task_id="any")
+    assert response.status == 500
+    assert "secret internals" not in json.dumps(response.body)
+    assert response.body["code"] == "INTERNAL_ERROR"
