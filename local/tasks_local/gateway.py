@@ -68,9 +68,8 @@ class HttpApiGateway:
         started = time.perf_counter()
         response = self._dispatch(request)
         elapsed_ms = (time.perf_counter() - started) * 1000
-        self._log.write(
-            f"{request.method} {request.full_path.rstrip('?')} -> {response.status_code} {elapsed_ms:.1f} ms\n"
-        )
+        path = request.full_path.rstrip("?")
+        self._log.write(f"{request.method} {path} -> {response.status_code} {elapsed_ms:.1f} ms\n")
         return response(environ, start_response)
 
     def _dispatch(self, request: Request) -> Response:

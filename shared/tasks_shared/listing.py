@@ -57,10 +57,8 @@ class ListQuery:
         person, role = (owner, "OWNER") if owner else (assignee, "ASSIGNEE")
         if person and person != caller.user_id and not caller.is_admin:
             raise NotAllowed(f"only admins may list tasks of other users ({role.lower()}={person})")
-        if person:
-            scope = f"{role}#{person}"
-        else:
-            scope = ALL if caller.is_admin else f"MEMBER#{caller.user_id}"
+        default = ALL if caller.is_admin else f"MEMBER#{caller.user_id}"
+        scope = f"{role}#{person}" if person else default
         return cls(scope=scope, status=status, priority=priority, limit=limit)
 
     @property

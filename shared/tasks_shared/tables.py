@@ -1,4 +1,4 @@
-"""The single table definition (definitions/tables.json), read by the runtime, the local stack and Terraform."""
+"""The one table definition (definitions/tables.json), read by the code, the local stack and Terraform."""
 
 import json
 from functools import cache

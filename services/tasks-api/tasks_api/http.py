@@ -75,7 +75,7 @@ def json_body(headers: dict[str, str], raw: bytes | None) -> Any:
 
 
 def if_match_version(headers: dict[str, str]) -> int | None:
-    """The version an If-Match header asks for; None when absent or `*`, 0 (matches nothing) when unparsable."""
+    """The version If-Match asks for: None when absent or `*`, 0 (matches no version) when unparsable."""
     value = headers.get("if-match")
     if value is None or value.strip() == "*":
         return None

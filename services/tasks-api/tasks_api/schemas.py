@@ -1,4 +1,4 @@
-"""The API's JSON Schemas (schemas/*.json): compiled once per container, also the source of the OpenAPI document."""
+"""The API's JSON Schemas (schemas/*.json): compiled once per container, and the source of the OpenAPI."""
 
 import json
 from functools import cache
