@@ -56,6 +56,7 @@ class Caller:
 
     user_id: str
     groups: frozenset[str] = frozenset()
+    correlation_id: str | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -104,6 +105,10 @@ class Task:
     approval: Approval = field(default_factory=Approval)
     completed_at: str | None = None
     version: int = 1
+    # Internal: who made the last change, and the request that made it. Stored on the item for the
+    # change stream (audit trail, correlation); never part of the public representation.
+    updated_by: str | None = None
+    correlation_id: str | None = None
 
     @classmethod
     def new(cls, task_id: str, owner_id: str, fields: dict[str, Any], now: str) -> Task:
@@ -208,8 +213,18 @@ class Task:
         }
         return {key: value for key, value in body.items() if value is not None}
 
+    def to_record(self) -> dict[str, Any]:
+        """What the repository stores: the public fields plus the internal ones."""
+        internal = {"updatedBy": self.updated_by, "correlationId": self.correlation_id}
+        return self.to_dict() | {key: value for key, value in internal.items() if value is not None}
+
+    def stamped(self, caller: Caller) -> Task:
+        """This version, attributed to the caller and its request."""
+        return replace(self, updated_by=caller.user_id, correlation_id=caller.correlation_id)
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Task:
+        """From the public representation or a stored record (internal fields optional)."""
         return cls(
             id=data["id"],
             title=data["title"],
@@ -225,6 +240,8 @@ class Task:
             approval=Approval.from_dict(data["approval"]),
             completed_at=data.get("completedAt"),
             version=int(data["version"]),
+            updated_by=data.get("updatedBy"),
+            correlation_id=data.get("correlationId"),
         )
 
     @property

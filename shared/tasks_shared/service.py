@@ -34,7 +34,7 @@ class TaskService:
         self._new_id = new_id
 
     def create(self, caller: Caller, fields: dict[str, Any]) -> Task:
-        task = Task.new(self._new_id(), caller.user_id, fields, self._clock())
+        task = Task.new(self._new_id(), caller.user_id, fields, self._clock()).stamped(caller)
         self._repository.create(task)
         return task
 
@@ -64,6 +64,7 @@ class TaskService:
         updated = current.with_changes(changes, self._clock())
         if updated is current:
             return current
+        updated = updated.stamped(caller)
         self._write(lambda: self._repository.replace(current, updated), if_match)
         return updated
 

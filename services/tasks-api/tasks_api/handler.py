@@ -37,7 +37,10 @@ def _service() -> TaskService:
 
 
 def _caller():
-    return http.caller_from_claims(app.current_event.request_context.authorizer.jwt_claim)
+    event = app.current_event
+    return http.caller_from_claims(
+        event.request_context.authorizer.jwt_claim, event.request_context.request_id
+    )
 
 
 def _body(schema: str) -> dict[str, Any]:

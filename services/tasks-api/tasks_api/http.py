@@ -83,7 +83,7 @@ def if_match_version(headers: dict[str, str]) -> int | None:
     return int(match.group(1)) if match else 0
 
 
-def caller_from_claims(claims: dict[str, Any] | None) -> Caller:
+def caller_from_claims(claims: dict[str, Any] | None, correlation_id: str | None = None) -> Caller:
     """The caller from verified JWT claims; groups come as a list or as API Gateway's "[a b]" string."""
     subject = (claims or {}).get("sub")
     if not isinstance(subject, str) or not subject:
@@ -91,4 +91,6 @@ def caller_from_claims(claims: dict[str, Any] | None) -> Caller:
     groups = claims.get("cognito:groups") or []
     if isinstance(groups, str):
         groups = groups.strip("[]").replace(",", " ").split()
-    return Caller(user_id=subject, groups=frozenset(str(group) for group in groups))
+    return Caller(
+        user_id=subject, groups=frozenset(str(group) for group in groups), correlation_id=correlation_id
+    )

@@ -1,14 +1,13 @@
 """The API's JSON Schemas (schemas/*.json): compiled once per container, and the source of the OpenAPI."""
 
-import json
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
 
 from tasks_shared.errors import ValidationFailed
+from tasks_shared.schema_registry import compile_validator, read_folder, shared_documents
 
 # Fields clients may never send; `status` too on creation, where every task starts pending.
 SERVER_OWNED = frozenset(
@@ -18,28 +17,13 @@ SERVER_OWNED = frozenset(
 
 @cache
 def documents() -> dict[str, dict[str, Any]]:
-    """File name -> schema, for every schema in the folder."""
-    folder = resources.files(__package__).joinpath("schemas")
-    return {
-        entry.name: json.loads(entry.read_text())
-        for entry in folder.iterdir()
-        if entry.name.endswith(".json")
-    }
-
-
-@cache
-def _registry() -> Registry:
-    return Registry().with_resources(
-        (name, Resource.from_contents(document)) for name, document in documents().items()
-    )
+    """File name -> schema: the API's own (schemas/*.json) and the shared public task."""
+    return {**shared_documents(), **read_folder(resources.files(__package__).joinpath("schemas"))}
 
 
 @cache
 def validator(name: str) -> Draft202012Validator:
-    """A compiled validator: checking the schema on every call would cost ~40x more."""
-    return Draft202012Validator(
-        documents()[name], registry=_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
-    )
+    return compile_validator(documents()[name], documents())
 
 
 def _issues(error: Any) -> list[dict[str, str]]:

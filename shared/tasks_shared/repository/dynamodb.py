@@ -64,7 +64,7 @@ class DynamoDBTaskRepository:
         put = {
             "Put": {
                 "TableName": self._tasks,
-                "Item": to_item(task.to_dict()),
+                "Item": to_item(task.to_record()),
                 "ConditionExpression": "attribute_not_exists(#id)",
                 "ExpressionAttributeNames": {"#id": "id"},
             }
@@ -75,7 +75,7 @@ class DynamoDBTaskRepository:
         put = {
             "Put": {
                 "TableName": self._tasks,
-                "Item": to_item(current.to_dict()),
+                "Item": to_item(current.to_record()),
                 "ConditionExpression": "#version = :version",
                 "ExpressionAttributeNames": {"#version": "version"},
                 "ExpressionAttributeValues": to_item({":version": previous.version}),
