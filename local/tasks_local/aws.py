@@ -7,6 +7,7 @@ from typing import Any
 import boto3
 from moto.server import ThreadedMotoServer
 
+from tasks_local.bus import event_resource_names
 from tasks_local.settings import LocalSettings
 from tasks_shared.tables import create_table_request, definitions, physical_name
 
@@ -34,6 +35,8 @@ def resource_names(settings: LocalSettings) -> dict[str, Any]:
         "tables": {key: physical_name(settings.prefix, key) for key in definitions()},
         # A fresh secret per run: page tokens from an earlier run are rejected, as after a rotation.
         "secrets": {"pagination": secrets.token_urlsafe(32)},
+        "settings": {"retention_days": os.environ.get("RETENTION_DAYS", "90")},
+        **event_resource_names(settings.prefix, settings.region),
     }
 
 

@@ -1,0 +1,115 @@
+"""Unit-test fixtures: in-memory fakes, a clock the test controls, predictable ids, no network."""
+
+import itertools
+import socket
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tasks_shared.model import Caller, Task
+from tasks_shared.pagination import PageTokens
+from tasks_shared.repository.memory import InMemoryTaskRepository
+from tasks_shared.service import TaskService
+
+T0 = "2024-05-01T09:00:00.000000Z"
+T1 = "2024-05-01T10:00:00.000000Z"
+SECRET = b"unit-test-pagination-secret-0001"
+
+
+class FakeClock:
+    """Returns the same instant until the test moves it on."""
+
+    def __init__(self, start: datetime = datetime(2024, 5, 1, 9, tzinfo=UTC)) -> None:
+        self._now = start
+
+    def __call__(self) -> str:
+        return self._now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    def advance(self, seconds: float = 1) -> None:
+        self._now += timedelta(seconds=seconds)
+
+
+class SequentialIds:
+    def __init__(self) -> None:
+        self._counter = itertools.count(1)
+
+    def __call__(self) -> str:
+        return f"task-{next(self._counter):04d}"
+
+
+class _NoNetwork(socket.socket):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("unit tests must not open sockets: use an in-memory fake")
+
+
+@pytest.fixture(autouse=True)
+def no_sockets(monkeypatch):
+    monkeypatch.setattr(socket, "socket", _NoNetwork)
+
+
+# Callers: alice owns, bob is assigned, mallory is a stranger, carol approves, root administers.
+@pytest.fixture
+def owner() -> Caller:
+    return Caller("alice", correlation_id="req-alice")
+
+
+@pytest.fixture
+def assignee() -> Caller:
+    return Caller("bob", correlation_id="req-bob")
+
+
+@pytest.fixture
+def stranger() -> Caller:
+    return Caller("mallory")
+
+
+@pytest.fixture
+def approver() -> Caller:
+    return Caller("carol", frozenset({"approvers"}), correlation_id="req-carol")
+
+
+@pytest.fixture
+def admin() -> Caller:
+    return Caller("root", frozenset({"admins"}), correlation_id="req-root")
+
+
+@pytest.fixture
+def make_task() -> Callable[..., Task]:
+    """A task owned by alice, created at T0, from client fields (title given by default)."""
+
+    def make(**fields: Any) -> Task:
+        return Task.new("task-1", "alice", {"title": "Write the unit tests", **fields}, T0)
+
+    return make
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def repository() -> InMemoryTaskRepository:
+    return InMemoryTaskRepository()
+
+
+@pytest.fixture
+def page_tokens() -> PageTokens:
+    return PageTokens(SECRET)
+
+
+@pytest.fixture
+def make_service(page_tokens, clock) -> Callable[..., TaskService]:
+    """A service over the given repository, with the test's clock and sequential ids."""
+
+    def make(repository) -> TaskService:
+        return TaskService(repository, page_tokens, clock=clock, new_id=SequentialIds())
+
+    return make
+
+
+@pytest.fixture
+def service(make_service, repository) -> TaskService:
+    return make_service(repository)
