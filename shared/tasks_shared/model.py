@@ -109,6 +109,8 @@ class Task:
     # change stream (audit trail, correlation); never part of the public representation.
     updated_by: str | None = None
     correlation_id: str | None = None
+    # Internal: when DynamoDB's TTL may remove a completed task (epoch seconds), per the retention setting.
+    expires_at: int | None = None
 
     @classmethod
     def new(cls, task_id: str, owner_id: str, fields: dict[str, Any], now: str) -> Task:
@@ -161,7 +163,7 @@ class Task:
         candidate = replace(self, **fields)
         if candidate == self:
             return self
-        approval = self._approval_after(candidate.priority)
+        approval = self._approval_after(candidate)
         status = candidate.status
         self._check_transition(status, approval)
         return replace(
@@ -174,9 +176,12 @@ class Task:
             version=self.version + 1,
         )
 
-    def _approval_after(self, priority: Priority) -> Approval:
-        raised_to_high = priority is Priority.HIGH and self.priority is not Priority.HIGH
-        needs_approval = self.status is Status.PENDING and self.approval.status is ApprovalStatus.NOT_REQUIRED
+    def _approval_after(self, candidate: Task) -> Approval:
+        """A never-approved task raised to high while pending (before or after the change) needs approval,
+        so raising and starting it in one request is blocked like doing it in two."""
+        raised_to_high = candidate.priority is Priority.HIGH and self.priority is not Priority.HIGH
+        pending = Status.PENDING in (self.status, candidate.status)
+        needs_approval = pending and self.approval.status is ApprovalStatus.NOT_REQUIRED
         return Approval(ApprovalStatus.AWAITING) if raised_to_high and needs_approval else self.approval
 
     def _check_transition(self, status: Status, approval: Approval) -> None:
@@ -215,7 +220,11 @@ class Task:
 
     def to_record(self) -> dict[str, Any]:
         """What the repository stores: the public fields plus the internal ones."""
-        internal = {"updatedBy": self.updated_by, "correlationId": self.correlation_id}
+        internal = {
+            "updatedBy": self.updated_by,
+            "correlationId": self.correlation_id,
+            "expiresAt": self.expires_at,
+        }
         return self.to_dict() | {key: value for key, value in internal.items() if value is not None}
 
     def stamped(self, caller: Caller) -> Task:
@@ -242,6 +251,7 @@ class Task:
             version=int(data["version"]),
             updated_by=data.get("updatedBy"),
             correlation_id=data.get("correlationId"),
+            expires_at=int(data["expiresAt"]) if data.get("expiresAt") is not None else None,
         )
 
     @property

@@ -44,7 +44,7 @@ class PageTokens:
         payload, _, signature = token.partition(".")
         if len(token) > _MAX_TOKEN_LENGTH or not payload or not signature:
             raise invalid
-        if not hmac.compare_digest(signature, self._sign(payload, binding)):
+        if not hmac.compare_digest(signature.encode(), self._sign(payload, binding).encode()):
             raise invalid
         try:
             cursor = json.loads(_unb64(payload))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,7 +52,7 @@ class TaskService:
         return TaskPage(items=page.items, next_token=token)
 
     def update(
-        self, caller: Caller, task_id: str, changes: dict[str, Any], if_match: int | None = None
+        self, caller: Caller, task_id: str, changes: dict[str, Any], if_match: Collection[int] | None = None
     ) -> Task:
         """Apply changes to the version read; with If-Match, to that version only (else 412)."""
         current = self.get(caller, task_id)
@@ -68,7 +68,7 @@ class TaskService:
         self._write(lambda: self._repository.replace(current, updated), if_match)
         return updated
 
-    def delete(self, caller: Caller, task_id: str, if_match: int | None = None) -> None:
+    def delete(self, caller: Caller, task_id: str, if_match: Collection[int] | None = None) -> None:
         current = self.get(caller, task_id)
         if not current.may_delete(caller):
             raise NotAllowed("only the owner or an admin may delete this task")
@@ -76,12 +76,12 @@ class TaskService:
         self._write(lambda: self._repository.delete(current), if_match)
 
     @staticmethod
-    def _check_precondition(task: Task, if_match: int | None) -> None:
-        if if_match is not None and task.version != if_match:
-            raise PreconditionFailed(f"task {task.id} is at version {task.version}, not {if_match}")
+    def _check_precondition(task: Task, if_match: Collection[int] | None) -> None:
+        if if_match is not None and task.version not in if_match:
+            raise PreconditionFailed(f"task {task.id} is at version {task.version}, not {sorted(if_match)}")
 
     @staticmethod
-    def _write(write: Callable[[], None], if_match: int | None) -> None:
+    def _write(write: Callable[[], None], if_match: Collection[int] | None) -> None:
         try:
             write()
         except VersionConflict as exc:

@@ -13,8 +13,7 @@ from tasks_shared.pagination import PageTokens
 from tasks_shared.repository.memory import InMemoryTaskRepository
 from tasks_shared.service import TaskService
 
-T0 = "2024-05-01T09:00:00.000000Z"
-T1 = "2024-05-01T10:00:00.000000Z"
+CREATED_AT = "2024-05-01T09:00:00.000000Z"
 SECRET = b"unit-test-pagination-secret-0001"
 
 
@@ -76,11 +75,16 @@ def admin() -> Caller:
 
 
 @pytest.fixture
-def make_task() -> Callable[..., Task]:
-    """A task owned by alice, created at T0, from client fields (title given by default)."""
+def created_at() -> str:
+    return CREATED_AT
+
+
+@pytest.fixture
+def make_task(created_at) -> Callable[..., Task]:
+    """A task owned by alice, created at `created_at`, from client fields (a title by default)."""
 
     def make(**fields: Any) -> Task:
-        return Task.new("task-1", "alice", {"title": "Write the unit tests", **fields}, T0)
+        return Task.new("task-1", "alice", {"title": "Write the unit tests", **fields}, created_at)
 
     return make
 

@@ -107,7 +107,7 @@ def get_task(task_id: str) -> Response:
 def update_task(task_id: str) -> Response:
     caller = _caller()
     changes = _body("task-update.json")
-    if_match = http.if_match_version(app.current_event.headers)
+    if_match = http.if_match_versions(app.current_event.headers)
     task = _service().update(caller, _checked_id(task_id), changes, if_match)
     logger.info("task updated", task_id=task.id, fields=sorted(changes), version=task.version)
     metrics.add_metric(name="TaskUpdated", unit=MetricUnit.Count, value=1)
@@ -118,7 +118,7 @@ def update_task(task_id: str) -> Response:
 @tracer.capture_method
 def delete_task(task_id: str) -> Response:
     caller = _caller()
-    _service().delete(caller, _checked_id(task_id), http.if_match_version(app.current_event.headers))
+    _service().delete(caller, _checked_id(task_id), http.if_match_versions(app.current_event.headers))
     logger.info("task deleted", task_id=task_id)
     metrics.add_metric(name="TaskDeleted", unit=MetricUnit.Count, value=1)
     return Response(status_code=204)

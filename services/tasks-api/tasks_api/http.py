@@ -11,7 +11,7 @@ from tasks_shared.model import Caller
 
 MAX_BODY_BYTES = 16 * 1024
 _JSON_MEDIA_TYPE = re.compile(r"^application/([a-z0-9.+-]+\+)?json\s*(;.*)?$", re.IGNORECASE)
-_ETAG = re.compile(r'^(?:W/)?"(\d{1,18})"$')
+_STRONG_ETAG = re.compile(r'^"(\d{1,18})"$')
 
 
 class Unauthorized(errors.DomainError):
@@ -74,13 +74,17 @@ def json_body(headers: dict[str, str], raw: bytes | None) -> Any:
         raise MalformedJson("the body is not valid JSON") from exc
 
 
-def if_match_version(headers: dict[str, str]) -> int | None:
-    """The version If-Match asks for: None when absent or `*`, 0 (matches no version) when unparsable."""
+def if_match_versions(headers: dict[str, str]) -> frozenset[int] | None:
+    """The versions If-Match accepts (RFC 9110): None when absent or `*`.
+
+    If-Match compares strongly, so weak (W/) and unparsable tags match no version; a header of only
+    such tags yields the empty set, which fails the precondition.
+    """
     value = headers.get("if-match")
     if value is None or value.strip() == "*":
         return None
-    match = _ETAG.match(value.split(",")[0].strip())
-    return int(match.group(1)) if match else 0
+    tags = (_STRONG_ETAG.match(tag.strip()) for tag in value.split(","))
+    return frozenset(int(tag.group(1)) for tag in tags if tag)
 
 
 def caller_from_claims(claims: dict[str, Any] | None, correlation_id: str | None = None) -> Caller:

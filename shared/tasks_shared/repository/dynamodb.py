@@ -33,7 +33,7 @@ def from_item(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _view(task: Task, scope: str) -> dict[str, Any]:
-    return {
+    view = {
         "scope": scope,
         "sk": sort_key(task),
         "scopeStatus": f"{scope}#{task.status}",
@@ -41,6 +41,9 @@ def _view(task: Task, scope: str) -> dict[str, Any]:
         "scopeStatusPriority": f"{scope}#{task.status}#{task.priority}",
         "task": task.to_dict(),
     }
+    if task.expires_at is not None:
+        view["expiresAt"] = task.expires_at  # a view expires with its task (the views table's TTL)
+    return view
 
 
 def _partition_value(query: ListQuery) -> str:

@@ -1,0 +1,66 @@
+"""`make dev` itself: `make token`, and a clean stop on SIGTERM that leaves no process behind."""
+
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+import requests
+
+from tasks_local.settings import REPO_ROOT
+from tests.e2e.conftest import start_stack
+
+pytestmark = pytest.mark.e2e
+
+
+def test_make_token_prints_only_a_token_the_running_api_accepts(stack):
+    env = {**os.environ, "TASKS_LOCAL_STATE": str(stack.state_dir)}
+    result = subprocess.run(
+        ["make", "-s", "--no-print-directory", "token", "USER=carol", "GROUPS=approvers,admins"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    token = result.stdout.strip()
+    assert token.count(".") == 2
+    assert "\n" not in token
+    response = requests.get(f"{stack.api_url}/tasks", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert response.status_code == 200
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _group_members(pgid: int) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.getpgid(int(entry)) == pgid:
+                    pids.append(int(entry))
+            except ProcessLookupError:
+                continue
+    return pids
+
+
+def test_sigterm_to_make_stops_everything_within_two_seconds(tmp_path):
+    stack = start_stack(tmp_path)
+    children = [pid for pid in _group_members(stack.process.pid) if pid != stack.process.pid]
+    assert children  # the runtime make started
+    started = time.monotonic()
+    os.kill(stack.process.pid, signal.SIGTERM)  # make only, as a supervisor or `kill <pid>` would
+    stack.process.wait(timeout=5)  # reap make, or it lingers as a zombie
+    while any(_alive(pid) for pid in children) and time.monotonic() - started < 5:
+        time.sleep(0.05)
+    elapsed = time.monotonic() - started
+    assert not [pid for pid in children if _alive(pid)], "processes left behind"
+    assert elapsed < 2.0

@@ -1,0 +1,101 @@
+"""The tasks API end to end: `make dev` on free ports, real HTTP, real JWTs from the local IdP."""
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def alice(stack):
+    return stack.session("alice")
+
+
+def _create(session, stack, **fields):
+    response = session.post(f"{stack.api_url}/tasks", json={"title": "e2e task", **fields}, timeout=10)
+    assert response.status_code == 201, response.text
+    return response
+
+
+def test_health_is_public(stack):
+    response = requests.get(f"{stack.api_url}/health", timeout=10)
+    assert response.status_code == 200
+    assert response.json()["status"] == "healthy"
+
+
+def test_create_then_get_round_trips_the_task(stack, alice):
+    created = _create(alice, stack, description="over HTTP", tags=["e2e"])
+    task = created.json()
+    assert created.headers["Location"] == f"/tasks/{task['id']}"
+    fetched = alice.get(f"{stack.api_url}/tasks/{task['id']}", timeout=10)
+    assert fetched.status_code == 200
+    assert fetched.json() == task
+    assert fetched.headers["ETag"] == created.headers["ETag"]
+
+
+def test_list_filters_and_pages_through_every_task(stack):
+    session = stack.session("paula")
+    ids = [_create(session, stack, title=f"page {i}", priority="low").json()["id"] for i in range(5)]
+    _create(session, stack, title="other priority", priority="medium")
+    seen, token = [], None
+    while True:
+        params = {"priority": "low", "limit": 2, **({"nextToken": token} if token else {})}
+        page = session.get(f"{stack.api_url}/tasks", params=params, timeout=10)
+        assert page.status_code == 200, page.text
+        seen += [task["id"] for task in page.json()["items"]]
+        token = page.json()["nextToken"]
+        if not token:
+            break
+    assert seen == ids[::-1]
+
+
+def test_update_with_fresh_if_match_then_stale_if_match(stack, alice):
+    created = _create(alice, stack)
+    url = f"{stack.api_url}/tasks/{created.json()['id']}"
+    etag = created.headers["ETag"]
+    fresh = alice.put(url, json={"status": "in_progress"}, headers={"If-Match": etag}, timeout=10)
+    assert fresh.status_code == 200
+    assert fresh.headers["ETag"] != etag
+    stale = alice.put(url, json={"title": "lost update"}, headers={"If-Match": etag}, timeout=10)
+    assert stale.status_code == 412
+    assert alice.get(url, timeout=10).json()["title"] == "e2e task"
+
+
+def test_delete_removes_the_task(stack, alice):
+    url = f"{stack.api_url}/tasks/{_create(alice, stack).json()['id']}"
+    assert alice.delete(url, timeout=10).status_code == 204
+    assert alice.get(url, timeout=10).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "Bearer", "Bearer not-a-jwt", "Basic YWxpY2U6c2VjcmV0"],
+)
+def test_missing_or_malformed_token_is_401(stack, authorization):
+    headers = {"Authorization": authorization} if authorization else {}
+    response = requests.get(f"{stack.api_url}/tasks", headers=headers, timeout=10)
+    assert response.status_code == 401
+
+
+def test_expired_token_is_401(stack):
+    token = stack.token("alice", ttl_seconds=-60)
+    response = requests.get(f"{stack.api_url}/tasks", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert response.status_code == 401
+
+
+def test_another_users_task_is_404(stack, alice):
+    task_id = _create(alice, stack).json()["id"]
+    response = stack.session("mallory").get(f"{stack.api_url}/tasks/{task_id}", timeout=10)
+    assert response.status_code == 404
+
+
+def test_body_over_16_kib_is_413(stack, alice):
+    response = alice.post(f"{stack.api_url}/tasks", json={"title": "big", "description": "x" * 17000}, timeout=10)
+    assert response.status_code == 413
+
+
+def test_non_json_body_is_415(stack, alice):
+    response = alice.post(
+        f"{stack.api_url}/tasks", data="title=hi", headers={"Content-Type": "text/plain"}, timeout=10
+    )
+    assert response.status_code == 415

@@ -1,0 +1,92 @@
+"""Which audiences list a task, and which single view answers a list request."""
+
+from dataclasses import replace
+
+import pytest
+
+from tasks_shared.errors import NotAllowed, ValidationFailed
+from tasks_shared.listing import ALL, ListQuery, scopes_of, sort_key
+
+
+def test_unassigned_task_is_listed_for_its_owner_and_admins(make_task):
+    assert scopes_of(make_task()) == {"OWNER#alice", "MEMBER#alice", ALL}
+
+
+def test_assigned_task_is_also_listed_for_its_assignee(make_task):
+    assert scopes_of(make_task(assignee="bob")) == {
+        "OWNER#alice",
+        "MEMBER#alice",
+        "ASSIGNEE#bob",
+        "MEMBER#bob",
+        ALL,
+    }
+
+
+def test_newer_task_sorts_after_an_older_one(make_task):
+    older = make_task()
+    newer = replace(older, id="task-0", created_at="2024-05-01T09:00:00.000001Z")
+    assert sort_key(newer) > sort_key(older)
+
+
+def test_tasks_created_in_the_same_instant_sort_by_id(make_task):
+    first = make_task()
+    assert sort_key(replace(first, id="task-2")) > sort_key(first)
+
+
+def test_user_lists_own_and_assigned_tasks_by_default(owner):
+    assert ListQuery.for_caller(owner).scope == "MEMBER#alice"
+
+
+def test_admin_lists_all_tasks_by_default(admin):
+    assert ListQuery.for_caller(admin).scope == ALL
+
+
+@pytest.mark.parametrize(
+    ("role", "scope"),
+    [("owner", "OWNER#alice"), ("assignee", "ASSIGNEE#alice")],
+)
+def test_user_may_filter_on_themselves(owner, role, scope):
+    assert ListQuery.for_caller(owner, **{role: "alice"}).scope == scope
+
+
+@pytest.mark.parametrize("role", ["owner", "assignee"])
+def test_user_may_not_filter_on_another_user(owner, role):
+    with pytest.raises(NotAllowed):
+        ListQuery.for_caller(owner, **{role: "bob"})
+
+
+@pytest.mark.parametrize(
+    ("role", "scope"),
+    [("owner", "OWNER#bob"), ("assignee", "ASSIGNEE#bob")],
+)
+def test_admin_may_filter_on_any_user(admin, role, scope):
+    assert ListQuery.for_caller(admin, **{role: "bob"}).scope == scope
+
+
+@pytest.mark.parametrize("who", ["owner", "admin"])
+def test_filtering_on_owner_and_assignee_together_is_invalid(who, request):
+    with pytest.raises(ValidationFailed):
+        ListQuery.for_caller(request.getfixturevalue(who), owner="alice", assignee="alice")
+
+
+def test_query_keeps_its_filters_and_page_size(owner):
+    query = ListQuery.for_caller(owner, status="pending", priority="high", limit=5)
+    assert (query.status, query.priority, query.limit) == ("pending", "high", 5)
+
+
+def test_fingerprint_ignores_the_page_size(owner):
+    small, large = (ListQuery.for_caller(owner, limit=limit) for limit in (1, 100))
+    assert small.fingerprint == large.fingerprint
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"status": "pending"},
+        {"priority": "low"},
+        {"owner": "alice"},
+        {"assignee": "alice"},
+    ],
+)
+def test_fingerprint_differs_for_other_filters(owner, other):
+    assert ListQuery.for_caller(owner).fingerprint != ListQuery.for_caller(owner, **other).fingerprint
