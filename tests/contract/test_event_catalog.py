@@ -1,0 +1,156 @@
+"""The event catalog (events/catalog) and the sample events (events/samples) agree with each other.
+
+Producers, consumers, `make invoke` and `make publish` all use these samples, so a sample that drifts
+from its schema would hide a broken contract instead of revealing one.
+"""
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from jsonschema.validators import validator_for
+
+from tasks_local.manifest import load_all
+from tasks_local.samples import EVENTS_DIR, load_event
+from tasks_shared import catalog
+
+CATALOG_FILES = sorted(catalog.catalog_dir().glob("*.json"))
+EVENTBRIDGE_SAMPLES = sorted(path.stem for path in (EVENTS_DIR / "samples" / "eventbridge").glob("*.json"))
+VALID_SAMPLES = [name for name in EVENTBRIDGE_SAMPLES if not name.startswith("invalid-")]
+SQS_SAMPLES = sorted(path.stem for path in (EVENTS_DIR / "samples" / "sqs").glob("*.json"))
+
+# What EventBridge hands to a target (SQS body, Lambda event): exactly these top-level fields.
+ENVELOPE_FIELDS = {
+    "version",
+    "id",
+    "detail-type",
+    "source",
+    "account",
+    "time",
+    "region",
+    "resources",
+    "detail",
+}
+
+
+def eventbridge_sample(name: str) -> dict[str, Any]:
+    return load_event(f"samples/eventbridge/{name}")
+
+
+def sqs_record(queue: str) -> dict[str, Any]:
+    (record,) = load_event(f"samples/sqs/{queue}")["Records"]
+    return record
+
+
+@pytest.mark.parametrize("path", CATALOG_FILES, ids=lambda path: path.name)
+def test_every_catalog_schema_is_a_valid_draft_2020_12_schema(path: Path):
+    # Given a schema of the catalog
+    schema = json.loads(path.read_text())
+
+    # When it is checked against the Draft 2020-12 meta-schema, Then it declares that draft and passes
+    assert validator_for(schema) is Draft202012Validator
+    Draft202012Validator.check_schema(schema)
+
+
+def test_the_catalog_describes_exactly_the_detail_types_we_publish():
+    # Given the catalog's files, the envelope schema aside
+    described = {path.stem for path in CATALOG_FILES} - {"metadata"}
+
+    # Then they are the detail-types the platform publishes, no more, no fewer
+    assert described == set(catalog.DETAIL_TYPES)
+
+
+@pytest.mark.parametrize("name", EVENTBRIDGE_SAMPLES)
+def test_every_eventbridge_sample_has_the_envelope_eventbridge_delivers(name: str):
+    # Given a sample as EventBridge delivers it to a target
+    event = eventbridge_sample(name)
+
+    # Then it has exactly the fields of that envelope
+    assert set(event) == ENVELOPE_FIELDS
+
+
+@pytest.mark.parametrize("name", EVENTBRIDGE_SAMPLES)
+def test_only_the_external_samples_come_from_another_source(name: str):
+    # Given a sample
+    event = eventbridge_sample(name)
+
+    # Then it carries our source unless it stands for another publisher
+    assert (event["source"] == catalog.SOURCE) is not name.startswith("external-")
+
+
+@pytest.mark.parametrize("name", VALID_SAMPLES)
+def test_every_valid_sample_satisfies_the_schema_of_its_detail_type(name: str):
+    # Given a sample meant to be valid
+    event = eventbridge_sample(name)
+
+    # When its detail is validated against its detail-type's schema
+    found = catalog.problems(event["detail-type"], event["detail"])
+
+    # Then nothing is wrong with it
+    assert found == []
+
+
+def test_the_invalid_sample_is_rejected_with_a_readable_problem_per_missing_field():
+    # Given the sample that demonstrates the dead-letter path
+    event = eventbridge_sample("invalid-TaskCreated")
+
+    # When its detail is validated
+    found = catalog.problems(event["detail-type"], event["detail"])
+
+    # Then each problem names the field that is missing and where
+    assert set(found) == {
+        "metadata: 'correlationId' is a required property",
+        "metadata: 'schemaVersion' is a required property",
+        "task: 'description' is a required property",
+        "task: 'status' is a required property",
+        "task: 'tags' is a required property",
+        "task: 'ownerId' is a required property",
+        "task: 'approval' is a required property",
+        "task: 'createdAt' is a required property",
+        "task: 'updatedAt' is a required property",
+        "task: 'version' is a required property",
+    }
+
+
+def test_every_consumer_queue_has_an_sqs_sample():
+    # Given the queues the functions consume, from their manifests
+    consumed = {
+        event["sqs"]["queue"]
+        for manifest in load_all().values()
+        for event in manifest.events
+        if "sqs" in event
+    }
+
+    # Then there is one sample Lambda SQS event per queue
+    assert set(SQS_SAMPLES) == consumed
+
+
+@pytest.mark.parametrize("queue", SQS_SAMPLES)
+def test_every_sqs_sample_carries_an_eventbridge_sample_verbatim(queue: str):
+    # Given the message a consumer receives from its queue
+    body = json.loads(sqs_record(queue)["body"])
+
+    # Then its body is the EventBridge sample of its detail-type, unchanged
+    assert body == eventbridge_sample(body["detail-type"])
+
+
+@pytest.mark.parametrize("queue", SQS_SAMPLES)
+def test_every_sqs_sample_has_the_md5_of_its_body(queue: str):
+    # Given the message a consumer receives from its queue
+    record = sqs_record(queue)
+
+    # Then md5OfBody is what SQS computes for that body
+    assert record["md5OfBody"] == hashlib.md5(record["body"].encode()).hexdigest()  # noqa: S324
+
+
+@pytest.mark.parametrize("queue", SQS_SAMPLES)
+def test_every_sqs_sample_comes_from_the_queue_it_is_named_after(queue: str):
+    # Given the message a consumer receives from its queue
+    record = sqs_record(queue)
+
+    # Then it was sent from that queue of the local stack
+    assert record["eventSource"] == "aws:sqs"
+    assert record["eventSourceARN"].endswith(f":local-tasks-{queue}")
