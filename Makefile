@@ -10,11 +10,12 @@ STAMP := $(VENV)/.installed
 AWS_PORT ?= 4566
 API_PORT ?= 3000
 AWS_REGION ?= us-east-1
-USER ?= alice
 GROUPS ?=
+EVENT ?=
+FN ?=
 export AWS_PORT API_PORT AWS_REGION
 
-.PHONY: help dev test lint format token
+.PHONY: help dev test lint format token publish invoke
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-8s\033[0m %s\n", $$1, $$2}'
@@ -44,3 +45,11 @@ format: $(STAMP) ## Fix lint findings and format the code (ruff)
 
 token: $(STAMP) ## Print a bearer token for the local API: make token USER=alice GROUPS=approvers
 	@$(BIN)/python -m tasks_local token --user '$(USER)' --groups '$(GROUPS)'
+
+publish: $(STAMP) ## Put an event on the running local bus: make publish EVENT=events/samples/eventbridge/TaskCreated.json
+	@test -n "$(EVENT)" || { echo "usage: make publish EVENT=path/to/event.json" >&2; exit 2; }
+	@$(BIN)/python -m tasks_local publish '$(EVENT)'
+
+invoke: $(STAMP) ## Invoke one function with an event: make invoke FN=task-created EVENT=events/samples/sqs/task-created.json
+	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<function> EVENT=path/to/event.json" >&2; exit 2; }
+	@$(BIN)/python -m tasks_local invoke '$(FN)' '$(EVENT)'

@@ -14,12 +14,27 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--user", required=True, help="the token's subject (user id)")
     token.add_argument("--groups", default="", help="comma-separated groups, e.g. approvers,admins")
     token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds (default 3600)")
+    publish = commands.add_parser("publish", help="put an event file on the running local bus")
+    publish.add_argument("event", help="an event in the shape EventBridge delivers it")
+    invoke = commands.add_parser("invoke", help="invoke one function with an event file")
+    invoke.add_argument("function", help="the function's name (its folder under services/)")
+    invoke.add_argument("event", help="the event file")
     args = parser.parse_args(argv)
 
     if args.command == "dev":
         from tasks_local.dev import run  # noqa: PLC0415 - moto is imported only when the stack starts
 
         return run()
+    if args.command in ("publish", "invoke"):
+        from tasks_local import tools  # noqa: PLC0415
+
+        try:
+            if args.command == "publish":
+                return tools.publish(LocalSettings.from_env(), args.event)
+            return tools.invoke(LocalSettings.from_env(), args.function, args.event)
+        except (tools.StackNotRunning, OSError, ValueError, KeyError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     from tasks_local.auth import issue_token  # noqa: PLC0415
 
     groups = [group.strip() for group in args.groups.split(",") if group.strip()]

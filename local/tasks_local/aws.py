@@ -1,5 +1,6 @@
 """The embedded AWS: moto in server mode, provisioned from the same definitions Terraform reads."""
 
+import json
 import os
 import secrets
 from typing import Any
@@ -54,6 +55,16 @@ def provision(settings: LocalSettings, names: dict[str, Any]) -> None:
                 TableName=table_name,
                 TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["AttributeName"]},
             )
+
+
+def save_stack(settings: LocalSettings, names: dict[str, Any]) -> None:
+    """Where the running stack is and what it holds, for `make publish` and `make invoke`."""
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.stack_file
+    path.write_text(
+        json.dumps({"aws_endpoint": settings.aws_endpoint, "region": settings.region, "names": names})
+    )
+    path.chmod(0o600)  # holds the run's pagination secret
 
 
 class EmbeddedAws:

@@ -11,18 +11,19 @@ from typing import Any
 from werkzeug.serving import make_server
 
 from tasks_local.auth import JwtAuthorizer
-from tasks_local.aws import EmbeddedAws, provision, resource_names
+from tasks_local.aws import EmbeddedAws, provision, resource_names, save_stack
+from tasks_local.bus import EventResources, provision_events
 from tasks_local.functions import LocalFunction, PrefixedStream
 from tasks_local.gateway import HttpApiGateway, routes_of
-from tasks_local.manifest import load_all
+from tasks_local.manifest import Manifest, load_all
+from tasks_local.pollers import Poller, QueuePoller, StreamPoller
 from tasks_local.settings import LocalSettings
 
 _PARENT_POLL_SECONDS = 0.5
 
 
-def _functions(names: dict[str, Any]) -> dict[str, LocalFunction]:
+def _functions(manifests: dict[str, Manifest]) -> dict[str, LocalFunction]:
     """Every function from its manifest, with its environment applied to this process."""
-    manifests = load_all(names)
     environment: dict[str, str] = {}
     for manifest in manifests.values():
         for key, value in manifest.environment.items():
@@ -32,6 +33,27 @@ def _functions(names: dict[str, Any]) -> dict[str, LocalFunction]:
                 raise RuntimeError(f"functions disagree on {key}; they share one local process")
     os.environ.update(environment)
     return {name: LocalFunction(manifest) for name, manifest in manifests.items()}
+
+
+def _pollers(
+    functions: dict[str, LocalFunction],
+    resources: EventResources,
+    names: dict[str, Any],
+    stop: threading.Event,
+) -> list[Poller]:
+    """One poller per stream or queue trigger in the manifests, as Lambda's event source mappings."""
+    pollers: list[Poller] = []
+    for function in functions.values():
+        for event in function.manifest.events:
+            if "sqs" in event:
+                queue = resources.queues[event["sqs"]["queue"]]
+                pollers.append(QueuePoller(function, event["sqs"], stop, queue.url, queue.arn))
+            if "stream" in event:
+                spec = event["stream"]
+                failure = resources.queues.get(spec.get("onFailure", {}).get("queue", ""))
+                table = names["tables"][spec["table"]]
+                pollers.append(StreamPoller(function, spec, stop, table, failure.url if failure else None))
+    return pollers
 
 
 def _watch_parent(stop: threading.Event) -> None:
@@ -61,19 +83,32 @@ def run() -> int:
     log.write(f"AWS (moto) listening on {settings.aws_endpoint}, region {settings.region}\n")
     try:
         names = resource_names(settings)
+        manifests = load_all(names)
         provision(settings, names)
+        resources = provision_events(settings.prefix, settings.region, manifests)
+        save_stack(settings, names)
         log.write(f"tables: {', '.join(names['tables'].values())}\n")
-        functions = _functions(names)
+        log.write(
+            f"bus: {resources.bus_name}; queues: {', '.join(q.name for q in resources.queues.values())}\n"
+        )
+        functions = _functions(manifests)
+        for function in functions.values():
+            function.warm()
         routes = [route for function in functions.values() for route in routes_of(function)]
         gateway = HttpApiGateway(routes, JwtAuthorizer(settings.state_dir), PrefixedStream("api", sys.stdout))
         server = make_server(settings.host, settings.api_port, gateway, threaded=True)
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
+        pollers = _pollers(functions, resources, names, stop)
+        for poller in pollers:
+            poller.start()
         threading.Thread(target=_watch_parent, args=(stop,), daemon=True).start()
         log.write(f"ready: API on {settings.api_url} (try: curl {settings.api_url}/health)\n")
         sys.stdout.flush()
         stop.wait()
         log.write("stopping\n")
         server.shutdown()
+        for poller in pollers:
+            poller.join(timeout=1)
     finally:
         aws.stop()
     return 0

@@ -24,10 +24,15 @@ class PrefixedStream:
         color = next(_COLORS) if stream.isatty() else ""
         self._prefix = f"{color}{name:>15} |{_RESET if color else ''} "
         self._stream = stream
+        self._at_line_start = True
 
     def write(self, text: str) -> int:
-        lines = text.splitlines(keepends=True)
-        self._stream.write("".join(self._prefix + line for line in lines))
+        """Prefix at line starts only: print() writes a line and its newline in two calls."""
+        out = []
+        for line in text.splitlines(keepends=True):
+            out.append(self._prefix + line if self._at_line_start else line)
+            self._at_line_start = line.endswith("\n")
+        self._stream.write("".join(out))
         return len(text)
 
     def flush(self) -> None:
@@ -63,6 +68,12 @@ class LocalFunction:
         self._lock = threading.Lock()
         self._handler = None
 
+    def warm(self) -> None:
+        """Import the handler now (the cold start), so the first request does not pay for it."""
+        with self._lock:
+            if self._handler is None:
+                self._handler = self._load()
+
     def _load(self) -> Any:
         module_name, _, attribute = self.manifest.handler.rpartition(".")
         module = importlib.import_module(module_name)
@@ -72,9 +83,8 @@ class LocalFunction:
         return getattr(module, attribute)
 
     def invoke(self, event: dict[str, Any]) -> Any:
+        self.warm()
         with self._lock:
-            if self._handler is None:
-                self._handler = self._load()
             # Metrics are printed (EMF) rather than logged: label them with the function too.
             with contextlib.redirect_stdout(self.log):
                 return self._handler(event, LambdaContext(self.manifest.name))

@@ -30,5 +30,9 @@ class LocalSettings:
         return f"http://{self.host}:{self.aws_port}"
 
     @property
+    def stack_file(self) -> Path:
+        return self.state_dir / "stack.json"
+
+    @property
     def api_url(self) -> str:
         return f"http://{self.host}:{self.api_port}"

@@ -1,0 +1,83 @@
+"""`make publish` and `make invoke`: work against the running `make dev` stack."""
+
+import json
+import os
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import boto3
+
+from tasks_local.aws import aws_environment
+from tasks_local.functions import LocalFunction
+from tasks_local.manifest import load_all
+from tasks_local.settings import LocalSettings
+
+
+class StackNotRunning(Exception):
+    pass
+
+
+def running_stack(settings: LocalSettings) -> dict[str, Any]:
+    """The saved description of the running stack, after checking its AWS endpoint answers."""
+    if not settings.stack_file.exists():
+        raise StackNotRunning("no local stack has been started here: run `make dev` first")
+    stack = json.loads(settings.stack_file.read_text())
+    endpoint = urlparse(stack["aws_endpoint"])
+    try:
+        socket.create_connection((endpoint.hostname, endpoint.port), timeout=1).close()
+    except OSError as exc:
+        raise StackNotRunning(
+            f"the local stack at {stack['aws_endpoint']} is not running: run `make dev`"
+        ) from exc
+    return stack
+
+
+def _use_stack(settings: LocalSettings, stack: dict[str, Any]) -> None:
+    host_settings = LocalSettings(
+        aws_port=urlparse(stack["aws_endpoint"]).port,
+        api_port=settings.api_port,
+        region=stack["region"],
+        state_dir=settings.state_dir,
+    )
+    os.environ.update(aws_environment(host_settings))
+
+
+def _read_json(path: str) -> Any:
+    return json.loads(Path(path).read_text())
+
+
+def publish(settings: LocalSettings, event_path: str) -> int:
+    """Put an event, in the shape EventBridge delivers it, on the local bus as an external publisher would."""
+    stack = running_stack(settings)
+    _use_stack(settings, stack)
+    event = _read_json(event_path)
+    entry = {
+        "Source": event["source"],
+        "DetailType": event["detail-type"],
+        "Detail": json.dumps(event["detail"]),
+        "Resources": event.get("resources", []),
+        "EventBusName": stack["names"]["bus"]["name"],
+    }
+    result = boto3.client("events").put_events(Entries=[entry])
+    print(
+        json.dumps({"FailedEntryCount": result["FailedEntryCount"], "Entries": result["Entries"]}, indent=2)
+    )
+    return 1 if result["FailedEntryCount"] else 0
+
+
+def invoke(settings: LocalSettings, function_name: str, event_path: str) -> int:
+    """Invoke one function with an event file against the running stack; the response goes to stdout,
+    the function's logs to stderr."""
+    stack = running_stack(settings)
+    _use_stack(settings, stack)
+    manifests = load_all(stack["names"])
+    if function_name not in manifests:
+        raise StackNotRunning(f"no function {function_name!r}; functions: {', '.join(sorted(manifests))}")
+    manifest = manifests[function_name]
+    os.environ.update(manifest.environment)
+    result = LocalFunction(manifest, log_stream=sys.stderr).invoke(_read_json(event_path))
+    print(json.dumps(result, indent=2))
+    return 0
