@@ -5,6 +5,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import warnings
 from typing import Any
 
@@ -19,7 +20,7 @@ from tasks_local.manifest import Manifest, load_all
 from tasks_local.pollers import Poller, QueuePoller, StreamPoller
 from tasks_local.settings import LocalSettings
 
-_PARENT_POLL_SECONDS = 0.5
+_PARENT_POLL_SECONDS = 0.1
 
 
 def _functions(manifests: dict[str, Manifest]) -> dict[str, LocalFunction]:
@@ -107,8 +108,9 @@ def run() -> int:
         stop.wait()
         log.write("stopping\n")
         server.shutdown()
+        deadline = time.monotonic() + 1.0  # a poller mid-invocation finishes its batch, within reason
         for poller in pollers:
-            poller.join(timeout=1)
+            poller.join(timeout=max(0.0, deadline - time.monotonic()))
     finally:
         aws.stop()
     return 0

@@ -84,7 +84,6 @@ class LocalFunction:
 
     def invoke(self, event: dict[str, Any]) -> Any:
         self.warm()
-        with self._lock:
-            # Metrics are printed (EMF) rather than logged: label them with the function too.
-            with contextlib.redirect_stdout(self.log):
-                return self._handler(event, LambdaContext(self.manifest.name))
+        # Metrics are printed (EMF) rather than logged: label them with the function too.
+        with self._lock, contextlib.redirect_stdout(self.log):
+            return self._handler(event, LambdaContext(self.manifest.name))

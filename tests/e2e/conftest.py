@@ -1,91 +1,10 @@
 """Start the `make dev` stack as a subprocess on free ports and talk HTTP to it."""
 
-import os
-import queue
-import signal
-import socket
-import subprocess
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
-import requests
 
-from tasks_local.auth import issue_token
-from tasks_local.settings import REPO_ROOT
-
-START_DEADLINE_SECONDS = 120  # a fresh machine may be installing the venv first
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@dataclass
-class LocalStack:
-    process: subprocess.Popen
-    api_url: str
-    aws_url: str
-    state_dir: Path
-    output: list[str] = field(default_factory=list)
-
-    def token(self, user: str, *groups: str, ttl_seconds: int = 600) -> str:
-        return issue_token(self.state_dir, user, list(groups), ttl_seconds)
-
-    def session(self, user: str, *groups: str) -> requests.Session:
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {self.token(user, *groups)}"
-        return session
-
-
-def start_stack(state_dir: Path) -> LocalStack:
-    api_port, aws_port = free_port(), free_port()
-    env = {**os.environ, "TASKS_LOCAL_STATE": str(state_dir)}
-    env.pop("AWS_ENDPOINT_URL", None)
-    process = subprocess.Popen(
-        ["make", "--no-print-directory", "dev", f"API_PORT={api_port}", f"AWS_PORT={aws_port}"],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    stack = LocalStack(process, f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{aws_port}", state_dir)
-    lines: queue.Queue[str] = queue.Queue()
-
-    def pump() -> None:
-        for line in process.stdout:
-            stack.output.append(line)
-            lines.put(line)
-
-    threading.Thread(target=pump, daemon=True).start()
-    deadline = time.monotonic() + START_DEADLINE_SECONDS
-    while time.monotonic() < deadline:
-        try:
-            line = lines.get(timeout=0.5)
-        except queue.Empty:
-            if process.poll() is not None:
-                break
-            continue
-        if "ready" in line and stack.api_url in line:
-            return stack
-    stop_stack(stack)
-    raise RuntimeError("the local stack did not get ready:\n" + "".join(stack.output))
-
-
-def stop_stack(stack: LocalStack) -> None:
-    if stack.process.poll() is None:
-        os.killpg(stack.process.pid, signal.SIGTERM)
-        try:
-            stack.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(stack.process.pid, signal.SIGKILL)
+from tasks_local.harness import LocalStack, start_stack, stop_stack
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,8 @@ import time
 import pytest
 import requests
 
+from tasks_local.harness import start_stack
 from tasks_local.settings import REPO_ROOT
-from tests.e2e.conftest import start_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +28,9 @@ def test_make_token_prints_only_a_token_the_running_api_accepts(stack):
     token = result.stdout.strip()
     assert token.count(".") == 2
     assert "\n" not in token
-    response = requests.get(f"{stack.api_url}/tasks", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    response = requests.get(
+        f"{stack.api_url}/tasks", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
     assert response.status_code == 200
 
 

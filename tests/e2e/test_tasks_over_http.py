@@ -79,7 +79,9 @@ def test_missing_or_malformed_token_is_401(stack, authorization):
 
 def test_expired_token_is_401(stack):
     token = stack.token("alice", ttl_seconds=-60)
-    response = requests.get(f"{stack.api_url}/tasks", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    response = requests.get(
+        f"{stack.api_url}/tasks", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
     assert response.status_code == 401
 
 
@@ -90,7 +92,9 @@ def test_another_users_task_is_404(stack, alice):
 
 
 def test_body_over_16_kib_is_413(stack, alice):
-    response = alice.post(f"{stack.api_url}/tasks", json={"title": "big", "description": "x" * 17000}, timeout=10)
+    response = alice.post(
+        f"{stack.api_url}/tasks", json={"title": "big", "description": "x" * 17000}, timeout=10
+    )
     assert response.status_code == 413
 
 

@@ -1,0 +1,138 @@
+"""The event path end to end on `make dev`: HTTP write → stream → publisher → bus → queues → consumers."""
+
+import json
+import os
+import subprocess
+import time
+import uuid
+
+import boto3
+import pytest
+
+from tasks_local.samples import load_event
+from tasks_local.settings import REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+
+EFFECT_DEADLINE_SECONDS = 2.0  # the contract: a change shows in /stats and /history within 2 s
+
+
+def eventually(probe, timeout=EFFECT_DEADLINE_SECONDS, interval=0.05):
+    """Poll `probe` until it returns a truthy value or the deadline passes; return its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(interval)
+
+
+def _aws(stack, service):
+    return boto3.client(
+        service,
+        endpoint_url=stack.aws_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def _stats(stack, user):
+    return stack.session(user).get(f"{stack.api_url}/stats", timeout=10).json()
+
+
+def _queue_drained(stack, queue):
+    sqs = _aws(stack, "sqs")
+    url = sqs.get_queue_url(QueueName=f"local-tasks-{queue}")["QueueUrl"]
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    return all(attributes[name] == "0" for name in names)
+
+
+def _make_publish(stack, path):
+    result = subprocess.run(
+        ["make", "-s", "--no-print-directory", "publish", f"EVENT={path}"],
+        cwd=REPO_ROOT,
+        env={**os.environ, "TASKS_LOCAL_STATE": str(stack.state_dir)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout)
+
+
+def _external_event(tmp_path, owner, name="event.json", **detail_changes):
+    event = load_event("samples/eventbridge/external-TaskCreated")
+    event["detail"]["task"] |= {"ownerId": owner, "id": str(uuid.uuid4()), "priority": "low"}
+    event["detail"]["metadata"]["eventId"] = str(uuid.uuid4())
+    event["detail"] |= detail_changes
+    path = tmp_path / name
+    path.write_text(json.dumps(event))
+    return path
+
+
+def test_a_task_created_over_http_is_counted_within_two_seconds(stack):
+    user = f"erin-{uuid.uuid4().hex[:8]}"
+    stack.session(user).post(
+        f"{stack.api_url}/tasks", json={"title": "count me", "priority": "high"}, timeout=10
+    )
+    stats = eventually(lambda: (s := _stats(stack, user))["created"] == 1 and s)
+    assert stats["byPriority"] == {"low": 0, "medium": 0, "high": 1}
+
+
+def test_update_and_completion_reach_history_counters_and_the_archive(stack):
+    user = f"frank-{uuid.uuid4().hex[:8]}"
+    session = stack.session(user)
+    task = session.post(f"{stack.api_url}/tasks", json={"title": "ship it"}, timeout=10).json()
+    url = f"{stack.api_url}/tasks/{task['id']}"
+    session.put(url, json={"title": "ship it today"}, timeout=10)
+    session.put(url, json={"status": "completed"}, timeout=10)
+
+    def history():
+        items = session.get(f"{url}/history", timeout=10).json()["items"]
+        return items if len(items) == 3 else None
+
+    items = eventually(history)
+    assert [item["type"] for item in items] == ["updated", "updated", "created"]
+    status_change = next(c for c in items[0]["changes"] if c["field"] == "status")
+    assert (status_change["previous"], status_change["current"]) == ("pending", "completed")
+    assert eventually(lambda: _stats(stack, user)["completed"] == 1)
+    s3 = _aws(stack, "s3")
+
+    def archived():
+        listing = s3.list_objects_v2(Bucket="local-tasks-archive", Prefix=f"tasks/{user}/")
+        return listing.get("Contents")
+
+    assert eventually(archived)
+    snapshot = json.loads(
+        s3.get_object(Bucket="local-tasks-archive", Key=f"tasks/{user}/{task['id']}.json")["Body"].read()
+    )
+    assert json.dumps(snapshot).count("ship it today") >= 1
+
+
+def test_the_same_event_published_twice_counts_once(stack, tmp_path):
+    owner = f"grace-{uuid.uuid4().hex[:8]}"
+    path = _external_event(tmp_path, owner)
+    first, second = _make_publish(stack, path), _make_publish(stack, path)
+    assert first["FailedEntryCount"] == second["FailedEntryCount"] == 0
+    assert eventually(lambda: _stats(stack, owner)["created"] >= 1)
+    assert eventually(lambda: _queue_drained(stack, "task-created"), timeout=5)
+    assert _stats(stack, owner)["created"] == 1
+
+
+def test_an_invalid_event_reaches_the_dlq_and_later_events_still_flow(stack, tmp_path):
+    sqs = _aws(stack, "sqs")
+    dlq = sqs.get_queue_url(QueueName="local-tasks-task-created-dlq")["QueueUrl"]
+
+    def dead_letters():
+        response = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10, MessageAttributeNames=["All"])
+        return response.get("Messages")
+
+    _make_publish(stack, REPO_ROOT / "events/samples/eventbridge/invalid-TaskCreated.json")
+    messages = eventually(dead_letters, timeout=5)
+    assert messages, "the invalid event did not reach the DLQ"
+    owner = f"heidi-{uuid.uuid4().hex[:8]}"
+    _make_publish(stack, _external_event(tmp_path, owner))
+    assert eventually(lambda: _stats(stack, owner)["created"] == 1)
