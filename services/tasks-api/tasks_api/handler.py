@@ -10,6 +10,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tasks_api import http
+from tasks_api.activity_routes import router as activity_router
 from tasks_api.observability import SERVICE, logger, metrics, tracer
 from tasks_api.openapi import openapi_document
 from tasks_api.schemas import validate
@@ -21,6 +22,7 @@ from tasks_shared.repository.dynamodb import DynamoDBTaskRepository
 from tasks_shared.service import TaskService
 
 app = APIGatewayHttpResolver()
+app.include_router(activity_router)  # GET /stats, GET /tasks/{taskId}/history
 _TASK_ID_MAX = 64
 
 

@@ -82,8 +82,8 @@ def _operation(
     return operation
 
 
-def _list_parameters() -> list[dict[str, Any]]:
-    query = documents()["list-query.json"]
+def _query_parameters(file_name: str) -> list[dict[str, Any]]:
+    query = documents()[file_name]
     return [
         {"name": name, "in": "query", "required": False, "schema": _rewrite_refs(schema)}
         for name, schema in query["properties"].items()
@@ -110,7 +110,7 @@ def openapi_document() -> dict[str, Any]:
                 "List own or assigned tasks (admins: all), newest first",
                 ("200", "A page of tasks", "task-list.json"),
                 "400 401 403",
-                parameters=_list_parameters(),
+                parameters=_query_parameters("list-query.json"),
             ),
         },
         "/tasks/{taskId}": {
@@ -135,6 +135,21 @@ def openapi_document() -> dict[str, Any]:
                 "401 403 404 409 412",
                 parameters=[_TASK_ID, _IF_MATCH],
             ),
+        },
+        "/tasks/{taskId}/history": {
+            "get": _operation(
+                "Read a task's audit trail (who changed what, when), newest first",
+                ("200", "A page of history entries", "history.json"),
+                "400 401 404",
+                parameters=[_TASK_ID, *_query_parameters("history-query.json")],
+            )
+        },
+        "/stats": {
+            "get": _operation(
+                "The caller's counters: tasks created (by priority), completed, cycle time",
+                ("200", "The caller's counters", "stats.json"),
+                "401",
+            )
         },
     }
     schemas = {document["title"]: _rewrite_refs(document) for document in documents().values()}

@@ -1,0 +1,1 @@
+"""The task-completed consumer (SQS ← EventBridge)."""

@@ -1,0 +1,74 @@
+"""What a completion sets in motion besides the counters: its cycle time, the task's archive snapshot
+and its retention TTL."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from tasks_shared.consumer import RejectedEvent
+from tasks_shared.model import Status
+from tasks_shared.repository import TaskRepository
+
+_DAY_SECONDS = 86400
+
+
+def _epoch(timestamp: str) -> float:
+    return datetime.fromisoformat(timestamp).timestamp()
+
+
+def cycle_time_seconds(task: dict[str, Any]) -> float:
+    """Seconds from creation to completion; a completion before the creation is data no retry fixes."""
+    seconds = _epoch(task["completedAt"]) - _epoch(task["createdAt"])
+    if seconds < 0:
+        raise RejectedEvent("completedAt precedes createdAt")
+    return seconds
+
+
+def expiry(completed_at: str, retention_days: int) -> int:
+    """When DynamoDB's TTL may remove the task: its completion plus the retention period (epoch seconds)."""
+    return int(_epoch(completed_at)) + retention_days * _DAY_SECONDS
+
+
+def set_expiry(repository: TaskRepository, task_id: str, retention_days: int) -> int | None:
+    """Give a completed task its TTL, once; the expiry set, or None when there was nothing to do.
+
+    A conditional replace of the version read, with the version bumped, so a concurrent API write either
+    fails (VersionConflict: SQS retries this event) or fails itself and re-reads. `updatedAt` stays as
+    it is: the stream publisher ignores a change of no public field but the version, so no event
+    announces this bookkeeping write. Tasks from other publishers (not in our table) are left alone.
+    """
+    current = repository.get(task_id)
+    if (
+        current is None
+        or current.status is not Status.COMPLETED
+        or current.completed_at is None
+        or current.expires_at is not None
+    ):
+        return None
+    expires_at = expiry(current.completed_at, retention_days)
+    repository.replace(current, replace(current, expires_at=expires_at, version=current.version + 1))
+    return expires_at
+
+
+class TaskArchive:
+    """Snapshots of completed tasks in S3 at tasks/<ownerId>/<taskId>.json.
+
+    The same event always writes the same key and content, so a retried put is harmless.
+    """
+
+    def __init__(self, s3_client: Any, bucket: str) -> None:
+        self._s3 = s3_client
+        self._bucket = bucket
+
+    @staticmethod
+    def key(task: dict[str, Any]) -> str:
+        return f"tasks/{task['ownerId']}/{task['id']}.json"
+
+    def put(self, task: dict[str, Any], metadata: dict[str, Any]) -> str:
+        key = self.key(task)
+        body = json.dumps({"task": task, "metadata": metadata}, separators=(",", ":"), sort_keys=True)
+        self._s3.put_object(Bucket=self._bucket, Key=key, Body=body.encode(), ContentType="application/json")
+        return key

@@ -1,0 +1,104 @@
+"""task-completed: the cycle-time metric, completion counters, an S3 snapshot of the task and its
+retention TTL. The batch loop and its exactly-once-in-effect order are in tasks_shared.consumer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from task_completed.completion import TaskArchive, cycle_time_seconds, set_expiry
+from task_completed.observability import SERVICE, logger, metrics, tracer
+from tasks_shared.activity import ActivityRepository, completed_counts
+from tasks_shared.consumer import DeadLetters, EventConsumer, TaskEvent, read_env
+from tasks_shared.repository import TaskRepository
+from tasks_shared.repository.dynamodb import DynamoDBTaskRepository
+
+
+@dataclass(frozen=True)
+class Config:
+    activity_table: str
+    tasks_table: str
+    views_table: str
+    archive_bucket: str
+    retention_days: int
+
+    @classmethod
+    def from_env(cls) -> Config:
+        env = read_env("ACTIVITY_TABLE", "TASKS_TABLE", "VIEWS_TABLE", "ARCHIVE_BUCKET", "RETENTION_DAYS")
+        days = env["RETENTION_DAYS"]
+        if not days.isdigit() or int(days) < 1:
+            raise RuntimeError(f"RETENTION_DAYS must be a whole number of days (at least 1), got {days!r}")
+        return cls(
+            activity_table=env["ACTIVITY_TABLE"],
+            tasks_table=env["TASKS_TABLE"],
+            views_table=env["VIEWS_TABLE"],
+            archive_bucket=env["ARCHIVE_BUCKET"],
+            retention_days=int(days),
+        )
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    activity: ActivityRepository
+    tasks: TaskRepository
+    archive: TaskArchive
+    dead_letters: DeadLetters
+    retention_days: int
+
+
+@cache
+def default_dependencies() -> Dependencies:
+    """The real adapters, built once per container on first use (after moto starts, in tests)."""
+    config = Config.from_env()
+    dynamodb = boto3.client("dynamodb")
+    return Dependencies(
+        activity=ActivityRepository(dynamodb, config.activity_table),
+        tasks=DynamoDBTaskRepository(dynamodb, config.tasks_table, config.views_table),
+        archive=TaskArchive(boto3.client("s3"), config.archive_bucket),
+        dead_letters=DeadLetters(boto3.client("sqs")),
+        retention_days=config.retention_days,
+    )
+
+
+@tracer.capture_method
+def record_completion(event: TaskEvent, deps: Dependencies) -> bool:
+    task = event.task
+    seconds = cycle_time_seconds(task)
+    # Idempotent effects first (same key, same body; a TTL set only where none is), then the commit.
+    key = deps.archive.put(task, event.metadata)
+    expires_at = set_expiry(deps.tasks, task["id"], deps.retention_days)
+    recorded = deps.activity.record_once(
+        event.event_id, SERVICE, owner_id=task["ownerId"], counts=completed_counts(seconds)
+    )
+    if recorded:
+        logger.info("completion recorded", cycle_time_seconds=seconds, archive_key=key, expires_at=expires_at)
+        metrics.add_metric(name="CycleTime", unit=MetricUnit.Seconds, value=seconds)
+        metrics.add_metric(name="TasksCompleted", unit=MetricUnit.Count, value=1)
+    return recorded
+
+
+def handle(event: dict[str, Any], context: LambdaContext | None, deps: Dependencies | None = None) -> dict:
+    """One SQS batch; tests pass their own dependencies instead of patching."""
+    deps = deps or default_dependencies()
+    consumer = EventConsumer(
+        name=SERVICE,
+        accepts="TaskCompleted",
+        process=lambda task_event: record_completion(task_event, deps),
+        activity=deps.activity,
+        dead_letters=deps.dead_letters,
+        logger=logger,
+        metrics=metrics,
+    )
+    return consumer.handle(event, context)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict:
+    return handle(event, context)

@@ -1,0 +1,1 @@
+"""The task-created consumer (SQS ← EventBridge)."""

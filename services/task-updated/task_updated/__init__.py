@@ -1,0 +1,1 @@
+"""The task-updated consumer (SQS ← EventBridge)."""

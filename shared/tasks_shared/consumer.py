@@ -1,0 +1,226 @@
+"""The SQS batch loop every event consumer shares (EventBridge rule → SQS queue → Lambda).
+
+Per record, with Powertools' BatchProcessor and ReportBatchItemFailures:
+
+1. **Validate.** The body must be an EventBridge event of the detail-type this consumer accepts whose
+   detail satisfies its schema in the event catalog. Anything else (bad JSON, a wrong or unknown
+   detail-type, schema problems, or a `RejectedEvent` the consumer raises for data it cannot act on)
+   is *poison*: retrying cannot fix it. It is logged as one warning line with the reason, sent at once
+   to the queue's DLQ (found from the source queue's RedrivePolicy) with the reason in message
+   attributes and the body unchanged, and counted as handled so it never blocks the batch.
+2. **Skip duplicates early.** Delivery is at least once. If this consumer's processed-event marker for
+   the eventId exists, the record is done without touching anything.
+3. **Act.** The consumer's function first does its side effects that are idempotent (an S3 put of the
+   same key, a conditional write that checks whether it is already done) or acceptably at least once
+   (an SNS notification), then commits its counters/history together with the marker in one
+   conditional transaction (`ActivityRepository.record_once`). A crash or error before the commit
+   means a retry redoes only that idempotent work; a commit that finds the marker already there
+   (two deliveries raced) changes nothing. So counters and the audit trail change exactly once per
+   event, and notifications go out at least once.
+4. **Fail one, not all.** Any other exception becomes a batch item failure: SQS redelivers that one
+   message after its visibility timeout, and its redrive policy dead-letters it after maxReceiveCount.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from tasks_shared import catalog
+from tasks_shared.activity import ActivityRepository
+
+_MAX_REASON = 1024  # a message attribute value, kept readable; the log line has the same text
+_RECORD_KEYS = ("event_id", "task_id")  # logged with every line about a record, once it is parsed
+
+
+def read_env(*names: str, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment values a function needs, read once at cold start; one error names all missing."""
+    env = os.environ if environ is None else environ
+    missing = [name for name in names if not env.get(name)]
+    if missing:
+        raise RuntimeError(f"missing configuration: {', '.join(missing)}")
+    return {name: env[name] for name in names}
+
+
+class RejectedEvent(Exception):
+    """An event that no retry can make acceptable: it goes straight to the DLQ with this reason."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class TaskEvent:
+    """A validated EventBridge event: its detail satisfies the catalog schema of its detail-type."""
+
+    detail_type: str
+    source: str
+    detail: dict[str, Any]
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return self.detail["metadata"]
+
+    @property
+    def event_id(self) -> str:
+        return self.metadata["eventId"]
+
+    @property
+    def task(self) -> dict[str, Any]:
+        return self.detail["task"]
+
+
+def parse_event(body: str, accepts: str) -> TaskEvent:
+    """The event in an SQS body, or RejectedEvent saying why it is not one this consumer accepts."""
+    try:
+        event = json.loads(body)
+    except ValueError as exc:
+        raise RejectedEvent("the body is not JSON") from exc
+    if not isinstance(event, dict) or "detail" not in event:
+        raise RejectedEvent("the body is not an EventBridge event (no detail)")
+    detail_type = event.get("detail-type")
+    if detail_type != accepts:
+        raise RejectedEvent(f"detail-type {detail_type!r} is not {accepts}")
+    problems = catalog.problems(detail_type, event["detail"])
+    if problems:
+        raise RejectedEvent("the detail breaks the catalog schema: " + "; ".join(problems))
+    return TaskEvent(detail_type=detail_type, source=str(event.get("source", "")), detail=event["detail"])
+
+
+class DeadLetters:
+    """Sends poison messages to their source queue's DLQ, found once per queue from its RedrivePolicy."""
+
+    def __init__(self, sqs_client: Any) -> None:
+        self._sqs = sqs_client
+        self._dlq_urls: dict[str, str] = {}
+
+    def send(self, record: SQSRecord, reason: str, consumer: str) -> None:
+        self._sqs.send_message(
+            QueueUrl=self._dlq_url(record.event_source_arn),
+            MessageBody=record.body,
+            MessageAttributes={
+                "reason": {"DataType": "String", "StringValue": reason},
+                "consumer": {"DataType": "String", "StringValue": consumer},
+                "sourceMessageId": {"DataType": "String", "StringValue": record.message_id},
+            },
+        )
+
+    def _dlq_url(self, source_arn: str) -> str:
+        if source_arn not in self._dlq_urls:
+            source_url = self._queue_url(source_arn)
+            attributes = self._sqs.get_queue_attributes(QueueUrl=source_url, AttributeNames=["RedrivePolicy"])
+            policy = attributes.get("Attributes", {}).get("RedrivePolicy")
+            if not policy:
+                raise RuntimeError(f"queue {source_arn} has no RedrivePolicy: nowhere to put poison messages")
+            self._dlq_urls[source_arn] = self._queue_url(json.loads(policy)["deadLetterTargetArn"])
+        return self._dlq_urls[source_arn]
+
+    def _queue_url(self, arn: str) -> str:
+        *_, account, name = arn.split(":")
+        return self._sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]
+
+
+class EventConsumer:
+    """Runs one SQS batch through `process`; see the module docstring for the order of effects.
+
+    `process` returns True when it recorded the event, False when its commit found it already recorded.
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        accepts: str,
+        process: Callable[[TaskEvent], bool],
+        activity: ActivityRepository,
+        dead_letters: DeadLetters,
+        logger: Logger,
+        metrics: Metrics,
+    ) -> None:
+        self.name = name
+        self._accepts = accepts
+        self._process = process
+        self._activity = activity
+        self._dead_letters = dead_letters
+        self._logger = logger
+        self._metrics = metrics
+
+    def handle(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        # A batch where every record failed is reported like any other (all ids listed), not raised:
+        # SQS redelivers the same messages either way, and each failure has already been logged.
+        processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+        return process_partial_response(
+            event=event, record_handler=self._record, processor=processor, context=context
+        )
+
+    def _record(self, record: SQSRecord) -> None:
+        try:
+            self._handle_record(record)
+        except Exception:
+            self._logger.exception("record failed; SQS will retry it", message_id=record.message_id)
+            raise
+        finally:
+            self._logger.remove_keys(_RECORD_KEYS)
+            self._logger.set_correlation_id(None)
+
+    def _handle_record(self, record: SQSRecord) -> None:
+        try:
+            task_event = parse_event(record.body, self._accepts)
+        except RejectedEvent as rejected:
+            self._reject(record, rejected.reason)
+            return
+        self._logger.append_keys(event_id=task_event.event_id, task_id=task_event.task["id"])
+        self._logger.set_correlation_id(task_event.metadata["correlationId"])
+        try:
+            if self._activity.is_processed(task_event.event_id, self.name):
+                self._duplicate()
+            elif not self._process(task_event):
+                self._duplicate()  # another delivery of the same event committed first
+        except RejectedEvent as rejected:
+            self._reject(record, rejected.reason)
+
+    def _duplicate(self) -> None:
+        self._logger.info("event already processed; skipped")
+        self._metrics.add_metric(name="DuplicateEvents", unit=MetricUnit.Count, value=1)
+
+    def _reject(self, record: SQSRecord, reason: str) -> None:
+        reason = reason if len(reason) <= _MAX_REASON else reason[: _MAX_REASON - 1] + "…"
+        self._logger.warning(
+            "event rejected to the dead-letter queue", reason=reason, message_id=record.message_id
+        )
+        self._dead_letters.send(record, reason, self.name)
+        self._metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
+
+
+class AssignmentNotifier:
+    """Tells an assignee about a task (SNS, attribute `recipient` for subscription filters).
+
+    The message carries public fields only. Publishing is at least once: a retried event may notify twice.
+    """
+
+    def __init__(self, sns_client: Any, topic_arn: str) -> None:
+        self._sns = sns_client
+        self._topic_arn = topic_arn
+
+    def notify(self, task: Mapping[str, Any]) -> None:
+        message = {
+            "type": "TaskAssigned",
+            "taskId": task["id"],
+            "title": task["title"],
+            "assignee": task["assignee"],
+            "ownerId": task["ownerId"],
+        }
+        self._sns.publish(
+            TopicArn=self._topic_arn,
+            Message=json.dumps(message),
+            MessageAttributes={"recipient": {"DataType": "String", "StringValue": task["assignee"]}},
+        )

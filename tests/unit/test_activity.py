@@ -1,0 +1,207 @@
+"""What the consumers derive from events, without AWS: history entries, counters, cycle time, retention."""
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from task_completed.completion import cycle_time_seconds, expiry, set_expiry
+from tasks_local.samples import load_event
+from tasks_shared.activity import HistoryEntry, OwnerStats, completed_counts, created_counts
+from tasks_shared.consumer import RejectedEvent, parse_event, read_env
+from tasks_shared.model import Status, Task
+
+DAY = 86400
+
+
+def detail(sample: str) -> dict:
+    return load_event(f"samples/eventbridge/{sample}")["detail"]
+
+
+# --- history entries --------------------------------------------------------------------------------
+
+
+def test_created_entry_lists_the_fields_the_task_started_with():
+    entry = HistoryEntry.created(detail("TaskCreated"))
+
+    assert (entry.type, entry.actor) == ("created", "alice")
+    assert {change.field for change in entry.changes} == {
+        "title",
+        "description",
+        "priority",
+        "status",
+        "assignee",
+        "dueDate",
+        "tags",
+    }
+    assert all(change.previous is None for change in entry.changes)
+
+
+def test_created_entry_leaves_out_empty_fields():
+    data = detail("TaskCreated")
+    data["task"] |= {"description": "", "tags": []}
+
+    fields = {change.field for change in HistoryEntry.created(data).changes}
+
+    assert not fields & {"description", "tags"}
+
+
+def test_updated_entry_pairs_each_changed_field_with_its_previous_value():
+    entry = HistoryEntry.updated(detail("TaskUpdated"))
+
+    assert [change.to_dict() for change in entry.changes] == [
+        {"field": "title", "previous": "Prepare the quarterly report", "current": "Prepare the Q4 report"},
+        {"field": "status", "previous": "pending", "current": "in_progress"},
+    ]
+
+
+def test_a_field_cleared_by_an_update_is_null_after_it():
+    data = detail("TaskUpdated")
+    data["changes"], data["previous"] = ["assignee"], {"assignee": "bob"}
+    del data["task"]["assignee"]
+
+    [change] = HistoryEntry.updated(data).changes
+
+    assert (change.previous, change.current) == ("bob", None)
+
+
+def test_history_entry_without_an_actor_says_null():
+    data = detail("TaskUpdated")
+    del data["metadata"]["actor"]
+
+    assert HistoryEntry.updated(data).to_dict()["actor"] is None
+
+
+def test_history_entries_of_one_task_sort_by_time_in_their_keys():
+    early, late = detail("TaskUpdated"), detail("TaskUpdated")
+    late["metadata"]["occurredAt"] = "2026-11-23T00:00:00Z"
+
+    keys = [HistoryEntry.updated(data).to_item()["sk"] for data in (late, early)]
+
+    assert sorted(keys) == list(reversed(keys))
+
+
+# --- counters ---------------------------------------------------------------------------------------
+
+
+def test_a_created_task_counts_in_all_and_in_its_priority():
+    assert created_counts("high") == {"created": 1, "createdHigh": 1}
+
+
+def test_an_unknown_priority_is_not_counted():
+    with pytest.raises(ValueError, match="urgent"):
+        created_counts("urgent")
+
+
+def test_a_completed_task_counts_once_with_its_cycle_time_to_the_millisecond():
+    assert completed_counts(90.12345) == {"completed": 1, "cycleTimeSecondsTotal": Decimal("90.123")}
+
+
+def test_stats_of_an_owner_without_activity_are_zeros_with_no_average():
+    stats = OwnerStats.from_item("alice", None).to_dict()
+
+    assert stats["cycleTime"] == {"averageSeconds": None, "totalSeconds": 0}
+    assert stats["byPriority"] == {"low": 0, "medium": 0, "high": 0}
+
+
+def test_average_cycle_time_is_the_total_over_the_completed_tasks():
+    item = {"completed": Decimal(2), "cycleTimeSecondsTotal": Decimal("7.000")}
+
+    assert OwnerStats.from_item("alice", item).to_dict()["cycleTime"] == {
+        "averageSeconds": 3.5,
+        "totalSeconds": 7,
+    }
+
+
+# --- cycle time and retention -----------------------------------------------------------------------
+
+
+def test_cycle_time_is_the_seconds_from_creation_to_completion():
+    task = {"createdAt": "2026-11-21T10:00:00.000000Z", "completedAt": "2026-11-21T10:01:30.500000Z"}
+
+    assert cycle_time_seconds(task) == 90.5
+
+
+def test_a_completion_before_the_creation_is_rejected():
+    task = {"createdAt": "2026-11-21T10:00:00Z", "completedAt": "2026-11-20T10:00:00Z"}
+
+    with pytest.raises(RejectedEvent, match="precedes"):
+        cycle_time_seconds(task)
+
+
+def test_expiry_is_the_completion_plus_the_retention_days():
+    completed_at = datetime(2026, 11, 21, tzinfo=UTC)
+
+    assert expiry("2026-11-21T00:00:00.000000Z", 30) == int(completed_at.timestamp()) + 30 * DAY
+
+
+@pytest.fixture
+def completed(repository, make_task):
+    task = replace(make_task(), status=Status.COMPLETED, completed_at="2024-05-02T09:00:00.000000Z")
+    repository.create(task)
+    return task
+
+
+def test_a_completed_task_gets_its_expiry_and_a_new_version(repository, completed):
+    expires_at = set_expiry(repository, completed.id, 7)
+
+    stored = repository.get(completed.id)
+    assert (stored.expires_at, stored.version) == (expires_at, completed.version + 1)
+    assert stored.updated_at == completed.updated_at
+
+
+def test_a_task_that_already_expires_is_left_alone(repository, completed):
+    set_expiry(repository, completed.id, 7)
+
+    assert set_expiry(repository, completed.id, 7) is None
+    assert repository.get(completed.id).version == completed.version + 1
+
+
+def test_a_task_that_is_not_completed_gets_no_expiry(repository, make_task):
+    task = make_task()
+    repository.create(task)
+
+    assert set_expiry(repository, task.id, 7) is None
+
+
+def test_a_task_we_do_not_hold_gets_no_expiry(repository):
+    assert set_expiry(repository, "elsewhere", 7) is None
+
+
+def test_the_expiry_stays_out_of_the_public_representation(completed):
+    with_expiry = replace(completed, expires_at=123)
+
+    assert "expiresAt" not in with_expiry.to_dict()
+    assert with_expiry.to_record()["expiresAt"] == 123
+
+
+def test_a_stored_record_keeps_its_expiry():
+    record = {**detail("TaskCompleted")["task"], "expiresAt": Decimal(5)}  # DynamoDB numbers are Decimal
+
+    assert Task.from_dict(record).expires_at == 5
+
+
+# --- reading an event ---------------------------------------------------------------------------------
+
+
+def test_an_event_of_another_publisher_that_meets_the_schema_is_accepted():
+    body = json.dumps(load_event("samples/eventbridge/external-TaskCreated"))
+
+    assert parse_event(body, "TaskCreated").detail_type == "TaskCreated"
+
+
+def test_an_event_breaking_the_schema_is_rejected_with_every_problem():
+    body = json.dumps(load_event("samples/eventbridge/invalid-TaskCreated"))
+
+    with pytest.raises(RejectedEvent) as rejected:
+        parse_event(body, "TaskCreated")
+
+    assert "metadata" in rejected.value.reason
+    assert "task" in rejected.value.reason
+
+
+def test_missing_configuration_is_named_all_at_once():
+    with pytest.raises(RuntimeError, match="A, C"):
+        read_env("A", "B", "C", environ={"B": "set"})
