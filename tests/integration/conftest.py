@@ -1,15 +1,29 @@
 """Drive the real tasks-api handler with payload 2.0 sample events, against moto."""
 
 import json
+import os
 from dataclasses import dataclass
 from typing import Any
 
+import boto3
 import pytest
 
+from task_completed import handler as completed
+from task_completed.completion import TaskArchive
+from task_created import handler as created
+from task_updated import handler as updated
 from tasks_api.handler import handle, lambda_handler
+from tasks_local.bus import EventResources, provision_events
 from tasks_local.functions import LambdaContext
+from tasks_local.manifest import load_all
 from tasks_local.samples import api_event
+from tasks_shared.activity import ActivityRepository
+from tasks_shared.consumer import AssignmentNotifier, DeadLetters
+from tasks_shared.repository.dynamodb import DynamoDBTaskRepository
 from tasks_shared.service import TaskService
+
+PREFIX = "local-tasks"  # the prefix of the queue ARNs in events/samples/sqs/
+RETENTION_DAYS = 30
 
 
 @dataclass
@@ -43,3 +57,42 @@ class ApiCaller:
 @pytest.fixture
 def api(aws) -> ApiCaller:
     return ApiCaller()
+
+
+# --- the event side: queues, bus, bucket, topic, and each consumer's real adapters ----------------
+
+
+@pytest.fixture
+def resources(aws) -> EventResources:
+    return provision_events(PREFIX, os.environ["AWS_REGION"], load_all())
+
+
+@pytest.fixture
+def activity(aws) -> ActivityRepository:
+    return ActivityRepository(aws, os.environ["ACTIVITY_TABLE"])
+
+
+@pytest.fixture
+def tasks(aws) -> DynamoDBTaskRepository:
+    return DynamoDBTaskRepository(aws, os.environ["TASKS_TABLE"], os.environ["VIEWS_TABLE"])
+
+
+@pytest.fixture
+def notifier(resources) -> AssignmentNotifier:
+    return AssignmentNotifier(boto3.client("sns"), resources.topic_arn)
+
+
+@pytest.fixture
+def created_deps(activity, notifier) -> created.Dependencies:
+    return created.Dependencies(activity, notifier, DeadLetters(boto3.client("sqs")))
+
+
+@pytest.fixture
+def updated_deps(activity, notifier) -> updated.Dependencies:
+    return updated.Dependencies(activity, notifier, DeadLetters(boto3.client("sqs")))
+
+
+@pytest.fixture
+def completed_deps(activity, tasks, resources) -> completed.Dependencies:
+    archive = TaskArchive(boto3.client("s3"), resources.bucket)
+    return completed.Dependencies(activity, tasks, archive, DeadLetters(boto3.client("sqs")), RETENTION_DAYS)

@@ -15,63 +15,20 @@ import boto3
 import pytest
 
 from task_completed import handler as completed
-from task_completed.completion import TaskArchive
 from task_created import handler as created
 from task_created.observability import logger as created_logger
 from task_updated import handler as updated
-from tasks_local.bus import EventResources, Queue, provision_events
+from tasks_local.bus import Queue
 from tasks_local.functions import LambdaContext
-from tasks_local.manifest import load_all
 from tasks_local.samples import load_event
-from tasks_shared.activity import ActivityRepository
-from tasks_shared.consumer import AssignmentNotifier, DeadLetters
+from tasks_shared.consumer import AssignmentNotifier
 from tasks_shared.errors import VersionConflict
 from tasks_shared.model import Caller
 from tasks_shared.pagination import PageTokens
 from tasks_shared.repository.dynamodb import DynamoDBTaskRepository, from_item
 from tasks_shared.service import TaskService
 
-PREFIX = "local-tasks"  # the prefix of the queue ARNs in events/samples/sqs/
-RETENTION_DAYS = 30
-
-
 # --- fixtures and builders ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def resources(aws) -> EventResources:
-    return provision_events(PREFIX, os.environ["AWS_REGION"], load_all())
-
-
-@pytest.fixture
-def activity(aws) -> ActivityRepository:
-    return ActivityRepository(aws, os.environ["ACTIVITY_TABLE"])
-
-
-@pytest.fixture
-def tasks(aws) -> DynamoDBTaskRepository:
-    return DynamoDBTaskRepository(aws, os.environ["TASKS_TABLE"], os.environ["VIEWS_TABLE"])
-
-
-@pytest.fixture
-def notifier(resources) -> AssignmentNotifier:
-    return AssignmentNotifier(boto3.client("sns"), resources.topic_arn)
-
-
-@pytest.fixture
-def created_deps(activity, notifier) -> created.Dependencies:
-    return created.Dependencies(activity, notifier, DeadLetters(boto3.client("sqs")))
-
-
-@pytest.fixture
-def updated_deps(activity, notifier) -> updated.Dependencies:
-    return updated.Dependencies(activity, notifier, DeadLetters(boto3.client("sqs")))
-
-
-@pytest.fixture
-def completed_deps(activity, tasks, resources) -> completed.Dependencies:
-    archive = TaskArchive(boto3.client("s3"), resources.bucket)
-    return completed.Dependencies(activity, tasks, archive, DeadLetters(boto3.client("sqs")), RETENTION_DAYS)
 
 
 @pytest.fixture
@@ -429,7 +386,7 @@ def test_completion_sets_the_retention_ttl_and_bumps_the_version_but_not_updated
     )
 
     stored = tasks.get(completed_task.id)
-    assert stored.expires_at == epoch(completed_task.completed_at) + RETENTION_DAYS * 86400
+    assert stored.expires_at == epoch(completed_task.completed_at) + completed_deps.retention_days * 86400
     assert (stored.version, stored.updated_at) == (completed_task.version + 1, completed_task.updated_at)
 
 
