@@ -9,7 +9,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import boto3
 import requests
 
 from tasks_local.auth import issue_token
@@ -34,6 +36,16 @@ class LocalStack:
 
     def token(self, user: str, *groups: str, ttl_seconds: int = 600) -> str:
         return issue_token(self.state_dir, user, list(groups), ttl_seconds)
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for the stack's moto endpoint (moto accepts any credentials)."""
+        return boto3.client(
+            service,
+            endpoint_url=self.aws_url,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",  # noqa: S106 - moto's well-known fake credentials
+        )
 
     def session(self, user: str, *groups: str) -> requests.Session:
         session = requests.Session()

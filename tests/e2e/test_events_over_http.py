@@ -6,7 +6,6 @@ import subprocess
 import time
 import uuid
 
-import boto3
 import pytest
 
 from tasks_local.samples import load_event
@@ -27,22 +26,12 @@ def eventually(probe, timeout=EFFECT_DEADLINE_SECONDS, interval=0.05):
         time.sleep(interval)
 
 
-def _aws(stack, service):
-    return boto3.client(
-        service,
-        endpoint_url=stack.aws_url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-
-
 def _stats(stack, user):
     return stack.session(user).get(f"{stack.api_url}/stats", timeout=10).json()
 
 
 def _queue_drained(stack, queue):
-    sqs = _aws(stack, "sqs")
+    sqs = stack.client("sqs")
     url = sqs.get_queue_url(QueueName=f"local-tasks-{queue}")["QueueUrl"]
     names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
@@ -99,7 +88,7 @@ def test_update_and_completion_reach_history_counters_and_the_archive(stack):
     status_change = next(c for c in items[0]["changes"] if c["field"] == "status")
     assert (status_change["previous"], status_change["current"]) == ("pending", "completed")
     assert eventually(lambda: _stats(stack, user)["completed"] == 1)
-    s3 = _aws(stack, "s3")
+    s3 = stack.client("s3")
 
     def archived():
         listing = s3.list_objects_v2(Bucket="local-tasks-archive", Prefix=f"tasks/{user}/")
@@ -123,7 +112,7 @@ def test_the_same_event_published_twice_counts_once(stack, tmp_path):
 
 
 def test_an_invalid_event_reaches_the_dlq_and_later_events_still_flow(stack, tmp_path):
-    sqs = _aws(stack, "sqs")
+    sqs = stack.client("sqs")
     dlq = sqs.get_queue_url(QueueName="local-tasks-task-created-dlq")["QueueUrl"]
 
     def dead_letters():

@@ -1,0 +1,111 @@
+"""Local latency from an HTTP write to each consumer's effect, through the whole `make dev` stack.
+
+HTTP write → DynamoDB (moto) → stream poller → task-publisher → EventBridge (moto) → SQS → queue poller →
+consumer → its effect. For each write the clock starts before the HTTP request and stops when the
+effect is visible in moto (polled every --poll-ms):
+
+  create   → task-created   has counted it           (activity table: OWNER#<id>/STATS.created)
+  rename   → task-updated   has appended its entry   (activity table: TASK#<id>/HIST#...)
+  complete → task-completed has archived a snapshot  (S3: tasks/<owner>/<id>.json)
+
+Run: .venv/bin/python bench/event_latency.py [--writes 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from _common import machine, percentile, print_table
+
+from tasks_local.harness import LocalStack, start_stack, stop_stack
+
+PREFIX = "local-tasks"
+
+
+def _wait_ms(started: float, effect, poll_seconds: float, timeout: float = 10.0) -> float:
+    """Milliseconds from `started` until `effect()` is true (polled), or raise after `timeout` seconds."""
+    while not effect():
+        if time.perf_counter() - started > timeout:
+            raise TimeoutError("the effect did not appear")
+        time.sleep(poll_seconds)
+    return (time.perf_counter() - started) * 1000
+
+
+def measure(stack: LocalStack, writes: int, poll_seconds: float) -> dict[str, list[float]]:
+    dynamodb, s3 = stack.client("dynamodb"), stack.client("s3")
+    user = f"bench-{uuid.uuid4().hex[:8]}"
+    session = stack.session(user)
+    samples: dict[str, list[float]] = {
+        "create → counted": [],
+        "rename → audit entry": [],
+        "complete → archived": [],
+    }
+
+    def created_count() -> int:
+        key = {"pk": {"S": f"OWNER#{user}"}, "sk": {"S": "STATS"}}
+        item = dynamodb.get_item(TableName=f"{PREFIX}-activity", Key=key).get("Item", {})
+        return int(item.get("created", {}).get("N", 0))
+
+    def history_length(task_id: str) -> int:
+        return dynamodb.query(
+            TableName=f"{PREFIX}-activity",
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"TASK#{task_id}"}},
+            Select="COUNT",
+        )["Count"]
+
+    def archived(task_id: str) -> bool:
+        listing = s3.list_objects_v2(Bucket=f"{PREFIX}-archive", Prefix=f"tasks/{user}/{task_id}.json")
+        return listing["KeyCount"] > 0
+
+    for index in range(writes):
+        started = time.perf_counter()
+        task = session.post(f"{stack.api_url}/tasks", json={"title": f"bench {index}"}, timeout=10).json()
+        samples["create → counted"].append(
+            _wait_ms(started, lambda n=index + 1: created_count() >= n, poll_seconds)
+        )
+        url = f"{stack.api_url}/tasks/{task['id']}"
+        started = time.perf_counter()
+        session.put(url, json={"title": f"bench {index}, renamed"}, timeout=10)
+        samples["rename → audit entry"].append(
+            _wait_ms(started, lambda t=task["id"]: history_length(t) >= 2, poll_seconds)
+        )
+        started = time.perf_counter()
+        session.put(url, json={"status": "completed"}, timeout=10)
+        samples["complete → archived"].append(
+            _wait_ms(started, lambda t=task["id"]: archived(t), poll_seconds)
+        )
+    return samples
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--writes", type=int, default=40, help="tasks created, renamed and completed")
+    parser.add_argument("--poll-ms", type=float, default=5.0, help="how often the effect is looked for")
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
+    args = parser.parse_args(argv)
+
+    print(f"starting the local stack (make dev) and making {args.writes} writes of each kind...", flush=True)
+    with tempfile.TemporaryDirectory() as state:
+        stack = start_stack(Path(state))
+        try:
+            samples = measure(stack, args.writes, args.poll_ms / 1000)
+        finally:
+            stop_stack(stack)
+    rows = [
+        [name, len(values), percentile(values, 50), percentile(values, 95), max(values)]
+        for name, values in samples.items()
+    ]
+    print_table("HTTP write → consumer effect (ms)", ["path", "n", "p50", "p95", "max"], rows)
+    print(f"\nmachine: {json.dumps(machine())}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"machine": machine(), "samples_ms": samples}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
