@@ -2,12 +2,9 @@
 entries: the whole path in-process on moto, driven by the local runtime's own stream and queue pollers
 (Lambda's batch semantics), with failures injected into the publisher's EventBridge client."""
 
-import io
 import os
 import threading
 from collections import Counter
-from types import SimpleNamespace
-from typing import Any
 
 import boto3
 import pytest
@@ -17,34 +14,14 @@ from task_created import handler as created
 from task_publisher import handler as publisher
 from task_publisher.publisher import EventPublisher
 from task_updated import handler as updated
-from tasks_local.functions import LambdaContext
 from tasks_local.pollers import QueuePoller, StreamPoller
 from tasks_shared.model import Caller
 from tasks_shared.pagination import PageTokens
 from tasks_shared.service import TaskService
 from tests.integration.fakes import FlakyEvents
+from tests.pipeline import InProcess, drain
 
 OWNER = Caller("olivia")
-
-
-class InProcess:
-    """What a poller needs of a function: a name, a log, and invoke()."""
-
-    def __init__(self, name: str, handler: Any) -> None:
-        self.manifest = SimpleNamespace(name=name)
-        self.log = io.StringIO()
-        self._handler = handler
-
-    def invoke(self, event: dict[str, Any]) -> Any:
-        return self._handler(event, LambdaContext(self.manifest.name))
-
-
-def drain(pollers: list) -> None:
-    """Poll every poller, round after round, until none finds anything: the pipeline is quiet."""
-    busy = True
-    while busy:
-        rounds = [poller.poll_once() for poller in pollers]  # all of them, no short-circuit
-        busy = any(rounds)
 
 
 @pytest.fixture

@@ -1,0 +1,253 @@
+"""Each function's IAM permissions (its manifest) against the AWS calls it really makes.
+
+Every function runs with its real lambda_handler and its own clients, in-process on moto: the API
+over a CRUD flow, the publisher and the consumers over the whole event path (including a poison
+message and a completion). Every call is recorded, attributed to the function that made it, and
+turned into its IAM action and resource. The manifest must grant each one, and grant nothing else.
+"""
+
+import contextvars
+import fnmatch
+import io
+import json
+import os
+import sys
+import threading
+from collections import defaultdict
+from typing import Any
+
+import boto3
+import pytest
+from botocore.client import BaseClient
+
+from tasks_local.bus import event_resource_names, provision_events
+from tasks_local.functions import LocalFunction
+from tasks_local.manifest import load_all
+from tasks_local.pollers import QueuePoller, StreamPoller
+from tasks_local.samples import api_event, load_event
+from tasks_shared.tables import definitions
+from tests.pipeline import drain
+
+PREFIX = "local-tasks"
+_current = contextvars.ContextVar("function", default=None)
+_ITEM_ACTIONS = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+}
+# Calls that Lambda's event source mapping makes with the function's role (reading its trigger, and
+# sending to a stream's on-failure destination): granted, but not made by the function's code, so
+# they cannot be observed here; a static test below pins them.
+_EVENT_SOURCE_ACTIONS = {
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+}
+
+
+def _event_source_grant(manifest, action: str, pattern: str) -> bool:
+    failure_queues = {
+        f"queue/{e['stream']['onFailure']['queue']}"
+        for e in manifest.events
+        if "onFailure" in e.get("stream", {})
+    }
+    return action in _EVENT_SOURCE_ACTIONS or (action == "sqs:SendMessage" and pattern in failure_queues)
+
+
+def _logical(physical: str) -> str:
+    tables = {os.environ[definition["env"]]: key for key, definition in definitions().items()}
+    return tables.get(physical) or physical.removeprefix(f"{PREFIX}-")
+
+
+def _permissions(service: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (action, resource) pairs IAM checks for one API call, resources named as in manifests."""
+    if service == "dynamodb" and operation == "TransactWriteItems":
+        return [
+            (f"dynamodb:{_ITEM_ACTIONS[kind]}", f"table/{_logical(body['TableName'])}")
+            for item in params["TransactItems"]
+            for kind, body in item.items()
+        ]
+    if service == "dynamodb":
+        resource = f"table/{_logical(params['TableName'])}"
+        if params.get("IndexName"):
+            resource += f"/index/{params['IndexName']}"
+        return [(f"dynamodb:{operation}", resource)]
+    if service == "sqs":
+        name = params.get("QueueName") or params["QueueUrl"].rsplit("/", 1)[-1]
+        return [(f"sqs:{operation}", f"queue/{_logical(name)}")]
+    if service == "sns":
+        return [(f"sns:{operation}", f"topic/{_logical(params['TopicArn'].rsplit(':', 1)[-1])}")]
+    if service == "s3":
+        return [(f"s3:{operation}", f"bucket/{_logical(params['Bucket'])}/{params['Key']}")]
+    if service == "events":
+        return [(f"events:{operation}", "bus")]
+    raise AssertionError(f"no IAM mapping for {service}:{operation}")
+
+
+def _granted(grants: list[dict[str, Any]], action: str, resource: str) -> bool:
+    return any(
+        action in grant["actions"]
+        and any(fnmatch.fnmatchcase(resource, pattern) for pattern in grant["resources"])
+        for grant in grants
+    )
+
+
+class AttributedFunction(LocalFunction):
+    """A local function whose AWS calls are attributed to it while it runs."""
+
+    def invoke(self, event: dict[str, Any]) -> Any:
+        token = _current.set(self.manifest.name)
+        try:
+            return super().invoke(event)
+        finally:
+            _current.reset(token)
+
+
+@pytest.fixture
+def recorded_calls(aws, monkeypatch):
+    """function name -> the (action, resource) pairs of the AWS calls its code made."""
+    calls: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    original = BaseClient._make_api_call
+
+    def record(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        function = _current.get()
+        if function:
+            service = client.meta.service_model.service_name
+            calls[function].update(_permissions(service, operation, params))
+        return original(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", record)
+    return calls
+
+
+@pytest.fixture
+def functions(aws, monkeypatch):
+    """Every function from its manifest, configured for this moto account, with fresh containers."""
+    region = os.environ["AWS_REGION"]
+    names = {
+        "tables": {key: os.environ[definition["env"]] for key, definition in definitions().items()},
+        "secrets": {"pagination": os.environ["PAGINATION_SECRET"]},
+        "settings": {"retention_days": "30"},
+        **event_resource_names(PREFIX, region),
+    }
+    manifests = load_all(names)
+    resources = provision_events(PREFIX, region, manifests)
+    for manifest in manifests.values():
+        for key, value in manifest.environment.items():
+            monkeypatch.setenv(key, value)
+    logs = io.StringIO()  # the functions' logs are not under test
+    loaded = {name: AttributedFunction(manifest, log_stream=logs) for name, manifest in manifests.items()}
+    for function in loaded.values():
+        function.warm()
+    _fresh_containers()
+    return loaded, resources
+
+
+def _fresh_containers() -> None:
+    """Forget clients and settings cached by earlier tests: each function builds its own (a cold start)."""
+    for module_name, module in list(sys.modules.items()):
+        if module_name.split(".")[0] in {
+            "tasks_api",
+            "task_publisher",
+            "task_created",
+            "task_updated",
+            "task_completed",
+            "tasks_shared",
+        }:
+            for value in vars(module).values():
+                if (
+                    callable(getattr(value, "cache_clear", None))
+                    and getattr(value, "__module__", None) == module_name
+                ):
+                    value.cache_clear()
+
+
+def _exercise(functions, resources) -> None:
+    api = functions["tasks-api"]
+    created = json.loads(api.invoke(api_event("create-task"))["body"])
+    other = json.loads(api.invoke(api_event("create-task", body={"title": "to delete"}))["body"])
+    api.invoke(api_event("get-task", task_id=created["id"]))
+    api.invoke(api_event("list-tasks", query={}))
+    api.invoke(api_event("list-tasks", query={"status": "pending"}))
+    api.invoke(
+        api_event("update-task", task_id=created["id"], body={"assignee": "carol"}, headers={"If-Match": "*"})
+    )
+    api.invoke(
+        api_event(
+            "update-task", task_id=created["id"], body={"status": "completed"}, headers={"If-Match": "*"}
+        )
+    )
+    api.invoke(api_event("delete-task", task_id=other["id"]))
+    api.invoke(api_event("get-stats"))
+    history = api_event("get-task-history")
+    history["rawPath"] = history["requestContext"]["http"]["path"] = f"/tasks/{created['id']}/history"
+    history["pathParameters"] = {"taskId": created["id"]}
+    api.invoke(history)
+
+    invalid = load_event("samples/eventbridge/invalid-TaskCreated")
+    for queue in ("task-created", "task-updated", "task-completed"):
+        boto3.client("sqs").send_message(
+            QueueUrl=resources.queues[queue].url, MessageBody=json.dumps(invalid)
+        )
+    stop = threading.Event()
+    publisher = functions["task-publisher"]
+    stream_spec = next(e["stream"] for e in publisher.manifest.events if "stream" in e)
+    pollers = [StreamPoller(publisher, stream_spec, stop, os.environ["TASKS_TABLE"], None)]
+    for name in ("task-created", "task-updated", "task-completed"):
+        queue = resources.queues[name]
+        pollers.append(QueuePoller(functions[name], {"batchSize": 10}, stop, queue.url, queue.arn))
+    drain(pollers)
+    drain(pollers)
+
+
+@pytest.fixture
+def exercised(functions, recorded_calls):
+    loaded, resources = functions
+    _exercise(loaded, resources)
+    return loaded, recorded_calls
+
+
+def test_every_call_a_function_makes_is_granted_by_its_manifest(exercised):
+    loaded, calls = exercised
+    missing = {
+        name: sorted(call for call in calls[name] if not _granted(function.manifest.iam, *call))
+        for name, function in loaded.items()
+    }
+    assert missing == {name: [] for name in loaded}
+
+
+def test_every_grant_in_a_manifest_is_used(exercised):
+    loaded, calls = exercised
+    unused = {}
+    for name, function in loaded.items():
+        unused[name] = sorted(
+            (action, pattern)
+            for grant in function.manifest.iam
+            for action in grant["actions"]
+            for pattern in grant["resources"]
+            if not _event_source_grant(function.manifest, action, pattern)
+            and not any(a == action and fnmatch.fnmatchcase(r, pattern) for a, r in calls[name])
+        )
+    assert unused == {name: [] for name in loaded}
+
+
+def test_every_triggered_function_is_granted_what_its_event_source_mapping_needs():
+    for manifest in load_all().values():
+        for event in manifest.events:
+            if "sqs" in event:
+                for action in ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"):
+                    assert _granted(manifest.iam, action, f"queue/{event['sqs']['queue']}"), (
+                        manifest.name,
+                        action,
+                    )
+            if "stream" in event:
+                resource = f"table/{event['stream']['table']}/stream/x"
+                for action in ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"):
+                    assert _granted(manifest.iam, action, resource), (manifest.name, action)
+                failure = event["stream"].get("onFailure")
+                if failure:
+                    assert _granted(manifest.iam, "sqs:SendMessage", f"queue/{failure['queue']}")
