@@ -24,7 +24,6 @@ Per record, with Powertools' BatchProcessor and ReportBatchItemFailures:
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -39,15 +38,6 @@ from tasks_shared.activity import ActivityRepository
 
 _MAX_REASON = 1024  # a message attribute value, kept readable; the log line has the same text
 _RECORD_KEYS = ("event_id", "task_id")  # logged with every line about a record, once it is parsed
-
-
-def read_env(*names: str, environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment values a function needs, read once at cold start; one error names all missing."""
-    env = os.environ if environ is None else environ
-    missing = [name for name in names if not env.get(name)]
-    if missing:
-        raise RuntimeError(f"missing configuration: {', '.join(missing)}")
-    return {name: env[name] for name in names}
 
 
 class RejectedEvent(Exception):

@@ -1,6 +1,6 @@
 """The single table definition serves every key and index the code relies on."""
 
-from tasks_shared.repository.dynamodb import _INDEXES
+from tasks_shared.repository.dynamodb import LIST_INDEXES
 from tasks_shared.tables import create_table_request, definitions
 
 
@@ -13,7 +13,7 @@ def test_every_index_the_repository_queries_exists_with_its_partition_key():
     indexes = {
         index["IndexName"]: _key_names(index["KeySchema"]) for index in views["GlobalSecondaryIndexes"]
     }
-    for index, partition in _INDEXES.values():
+    for index, partition in LIST_INDEXES.values():
         keys = _key_names(views["KeySchema"]) if index is None else indexes[index]
         assert keys == [partition, "sk"]
 

@@ -3,7 +3,7 @@
 import boto3
 import pytest
 
-from tasks_shared.config import Settings
+from tasks_api.config import Settings
 from tasks_shared.pagination import PageTokens
 from tasks_shared.repository.dynamodb import DynamoDBTaskRepository
 from tasks_shared.service import TaskService

@@ -10,7 +10,8 @@ import pytest
 from task_completed.completion import cycle_time_seconds, expiry, set_expiry
 from tasks_local.samples import load_event
 from tasks_shared.activity import HistoryEntry, OwnerStats, completed_counts, created_counts
-from tasks_shared.consumer import RejectedEvent, parse_event, read_env
+from tasks_shared.config import read_env
+from tasks_shared.consumer import RejectedEvent, parse_event
 from tasks_shared.model import Status, Task
 
 DAY = 86400

@@ -14,7 +14,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from task_completed.completion import TaskArchive, cycle_time_seconds, set_expiry
 from task_completed.observability import SERVICE, logger, metrics, tracer
 from tasks_shared.activity import ActivityRepository, completed_counts
-from tasks_shared.consumer import DeadLetters, EventConsumer, TaskEvent, read_env
+from tasks_shared.config import read_env
+from tasks_shared.consumer import DeadLetters, EventConsumer, TaskEvent
 from tasks_shared.repository import TaskRepository
 from tasks_shared.repository.dynamodb import DynamoDBTaskRepository
 

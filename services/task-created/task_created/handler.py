@@ -14,7 +14,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from task_created.observability import SERVICE, logger, metrics, tracer
 from tasks_shared.activity import ActivityRepository, HistoryEntry, created_counts
-from tasks_shared.consumer import AssignmentNotifier, DeadLetters, EventConsumer, TaskEvent, read_env
+from tasks_shared.config import read_env
+from tasks_shared.consumer import AssignmentNotifier, DeadLetters, EventConsumer, TaskEvent
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,10 @@
-"""The publisher's settings, read once from the environment at cold start.
+"""The publisher's settings, read once from the environment at cold start."""
 
-Not tasks_shared.config: that one demands the API's tables and pagination secret, which this
-function neither has nor needs.
-"""
-
-import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+
+from tasks_shared.config import read_env
 
 
 @dataclass(frozen=True)
@@ -14,11 +12,8 @@ class PublisherSettings:
     event_bus_name: str
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "PublisherSettings":
-        env = os.environ if environ is None else environ
-        if not env.get("EVENT_BUS_NAME"):
-            raise RuntimeError("missing configuration: EVENT_BUS_NAME")
-        return cls(event_bus_name=env["EVENT_BUS_NAME"])
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "PublisherSettings":
+        return cls(event_bus_name=read_env("EVENT_BUS_NAME", environ=environ)["EVENT_BUS_NAME"])
 
 
 @cache

@@ -11,10 +11,10 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from tasks_api import http
+from tasks_api.config import settings
 from tasks_api.observability import tracer
 from tasks_api.schemas import validate
 from tasks_shared.activity import ActivityRepository, ActivityService
-from tasks_shared.config import settings
 from tasks_shared.errors import TaskNotFound
 from tasks_shared.model import Caller
 from tasks_shared.pagination import PageTokens

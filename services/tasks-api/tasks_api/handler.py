@@ -11,10 +11,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tasks_api import http
 from tasks_api.activity_routes import router as activity_router
+from tasks_api.config import settings
 from tasks_api.observability import SERVICE, logger, metrics, tracer
 from tasks_api.openapi import openapi_document
 from tasks_api.schemas import validate
-from tasks_shared.config import settings
 from tasks_shared.errors import DomainError, TaskNotFound
 from tasks_shared.listing import ListQuery
 from tasks_shared.pagination import PageTokens

@@ -1,6 +1,5 @@
 """The OpenAPI 3.1 document of the API, assembled from the same JSON Schemas the handler validates with."""
 
-import copy
 from functools import cache
 from typing import Any
 
@@ -25,11 +24,19 @@ _IF_MATCH = {
     "description": "ETag of the version the change applies to; a stale one gets 412.",
     "schema": {"type": "string"},
 }
+# API Gateway's JWT authorizer answers 401 itself, with only a message (the handler's own 401 has more).
+_GATEWAY_ERROR = "gateway-error"
+_GATEWAY_ERROR_SCHEMA = {
+    "title": "GatewayError",
+    "type": "object",
+    "required": ["message"],
+    "properties": {"message": {"type": "string", "examples": ["Unauthorized"]}},
+}
 _ETAG_HEADER = {"ETag": {"description": "Version of the task, for If-Match", "schema": {"type": "string"}}}
 
 
 def _component(file_name: str) -> str:
-    return documents()[file_name]["title"]
+    return _GATEWAY_ERROR_SCHEMA["title"] if file_name == _GATEWAY_ERROR else documents()[file_name]["title"]
 
 
 def _rewrite_refs(node: Any) -> Any:
@@ -70,7 +77,11 @@ def _operation(
         ok["headers"] = headers
     responses = {status: ok}
     responses |= {
-        code: {"description": _ERRORS[code], "content": _json("error.json")} for code in errors.split()
+        code: {
+            "description": _ERRORS[code],
+            "content": _json("error.json" if code != "401" else _GATEWAY_ERROR),
+        }
+        for code in errors.split()
     }
     operation: dict[str, Any] = {"summary": summary, "responses": responses}
     if body:
@@ -92,7 +103,6 @@ def _query_parameters(file_name: str) -> list[dict[str, Any]]:
 
 @cache
 def openapi_document() -> dict[str, Any]:
-    task_headers = {**_ETAG_HEADER}
     paths = {
         "/health": {"get": _operation("Liveness", ("200", "Healthy", "health.json"), "", public=True)},
         "/openapi.json": {
@@ -104,7 +114,7 @@ def openapi_document() -> dict[str, Any]:
                 ("201", "Created", "task.json"),
                 "400 401 413 415",
                 body="task-create.json",
-                headers={**task_headers, "Location": {"schema": {"type": "string"}}},
+                headers={**_ETAG_HEADER, "Location": {"schema": {"type": "string"}}},
             ),
             "get": _operation(
                 "List own or assigned tasks (admins: all), newest first",
@@ -119,7 +129,7 @@ def openapi_document() -> dict[str, Any]:
                 ("200", "The task", "task.json"),
                 "401 404",
                 parameters=[_TASK_ID],
-                headers=task_headers,
+                headers=_ETAG_HEADER,
             ),
             "put": _operation(
                 "Change a task's fields (the assignee: status only)",
@@ -127,7 +137,7 @@ def openapi_document() -> dict[str, Any]:
                 "400 401 403 404 409 412 413 415",
                 body="task-update.json",
                 parameters=[_TASK_ID, _IF_MATCH],
-                headers=task_headers,
+                headers=_ETAG_HEADER,
             ),
             "delete": _operation(
                 "Delete a task",
@@ -153,23 +163,20 @@ def openapi_document() -> dict[str, Any]:
         },
     }
     schemas = {document["title"]: _rewrite_refs(document) for document in documents().values()}
-    return copy.deepcopy(
-        {
-            "openapi": "3.1.0",
-            "info": {
-                "title": "Tasks API",
-                "version": "1.0.0",
-                "description": "REST API of the event-driven task platform. Errors share one body: "
-                "{message, code, details}.",
-            },
-            "servers": [{"url": "/"}],
-            "security": [{"bearerAuth": []}],
-            "paths": paths,
-            "components": {
-                "schemas": schemas,
-                "securitySchemes": {
-                    "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
-                },
-            },
-        }
-    )
+    schemas[_GATEWAY_ERROR_SCHEMA["title"]] = _GATEWAY_ERROR_SCHEMA
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Tasks API",
+            "version": "1.0.0",
+            "description": "REST API of the event-driven task platform. Errors share one body: "
+            "{message, code, details}.",
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearerAuth": []}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
+    }

@@ -16,7 +16,7 @@ _deserializer = TypeDeserializer()
 _CONFLICT_REASONS = {"ConditionalCheckFailed", "TransactionConflict"}
 
 # (status filter?, priority filter?) -> (index name or None for the table, partition attribute)
-_INDEXES = {
+LIST_INDEXES = {
     (False, False): (None, "scope"),
     (True, False): ("byStatus", "scopeStatus"),
     (False, True): ("byPriority", "scopePriority"),
@@ -101,7 +101,7 @@ class DynamoDBTaskRepository:
         self._transact([delete, *self._delete_views(task, scopes_of(task))], task.id)
 
     def list(self, query: ListQuery, cursor: dict | None) -> Page:
-        index, partition = _INDEXES[(query.status is not None, query.priority is not None)]
+        index, partition = LIST_INDEXES[(query.status is not None, query.priority is not None)]
         request: dict[str, Any] = {
             "TableName": self._views,
             "KeyConditionExpression": "#p = :p",
