@@ -15,7 +15,7 @@ EVENT ?=
 FN ?=
 export AWS_PORT API_PORT AWS_REGION
 
-.PHONY: help dev test lint format token publish invoke
+.PHONY: help dev test lint format token publish invoke queues
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-8s\033[0m %s\n", $$1, $$2}'
@@ -29,7 +29,7 @@ $(STAMP): pyproject.toml constraints.txt
 	   || { tail -n 30 $(VENV)/install.log >&2; exit 1; }
 	@touch $@
 
-dev: $(STAMP) ## Run the whole system locally: moto on :$(AWS_PORT), the HTTP API on :$(API_PORT)
+dev: $(STAMP) ## Run the whole system locally: AWS (moto) on :4566 (AWS_PORT), the HTTP API on :3000 (API_PORT)
 	@exec $(BIN)/python -m tasks_local dev
 
 test: $(STAMP) ## Run every test suite (unit, integration, contract, end-to-end)
@@ -53,3 +53,6 @@ publish: $(STAMP) ## Put an event on the running local bus: make publish EVENT=e
 invoke: $(STAMP) ## Invoke one function with an event: make invoke FN=task-created EVENT=events/samples/sqs/task-created.json
 	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<function> EVENT=path/to/event.json" >&2; exit 2; }
 	@$(BIN)/python -m tasks_local invoke '$(FN)' '$(EVENT)'
+
+queues: $(STAMP) ## Show the local queues' depths and the reasons of dead letters
+	@$(BIN)/python -m tasks_local queues

@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     invoke = commands.add_parser("invoke", help="invoke one function with an event file")
     invoke.add_argument("function", help="the function's name (its folder under services/)")
     invoke.add_argument("event", help="the event file")
+    commands.add_parser("queues", help="show the local queues' depths and why dead letters are dead")
     args = parser.parse_args(argv)
 
     if args.command == "dev":
@@ -31,18 +32,23 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(status)
-    if args.command in ("publish", "invoke"):
+    if args.command in ("publish", "invoke", "queues"):
         from tasks_local import tools  # noqa: PLC0415
 
         try:
+            settings = LocalSettings.from_env()
             if args.command == "publish":
-                return tools.publish(LocalSettings.from_env(), args.event)
-            return tools.invoke(LocalSettings.from_env(), args.function, args.event)
+                return tools.publish(settings, args.event)
+            if args.command == "queues":
+                return tools.queues(settings)
+            return tools.invoke(settings, args.function, args.event)
         except (tools.StackNotRunning, OSError, ValueError, KeyError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
     from tasks_local.auth import issue_token  # noqa: PLC0415
 
+    if not args.user.strip():
+        parser.error("a user is required: make token USER=alice")
     groups = [group.strip() for group in args.groups.split(",") if group.strip()]
     print(issue_token(LocalSettings.from_env().state_dir, args.user, groups, args.ttl))
     return 0

@@ -81,3 +81,28 @@ def invoke(settings: LocalSettings, function_name: str, event_path: str) -> int:
     result = LocalFunction(manifest, log_stream=sys.stderr).invoke(_read_json(event_path))
     print(json.dumps(result, indent=2))
     return 0
+
+
+def queues(settings: LocalSettings) -> int:
+    """Each queue's depth, and for every dead-letter queue that holds messages, why they are there."""
+    stack = running_stack(settings)
+    _use_stack(settings, stack)
+    sqs = boto3.client("sqs")
+    prefix = stack["names"]["bus"]["name"].removesuffix("-bus")
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    print(f"{'queue':<42} {'waiting':>8} {'in flight':>10}")
+    for url in sorted(sqs.list_queues(QueueNamePrefix=prefix).get("QueueUrls", [])):
+        counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+        name = url.rsplit("/", 1)[-1]
+        print(f"{name:<42} {counts[names[0]]:>8} {counts[names[1]]:>10}")
+        if name.endswith("-dlq") and counts[names[0]] != "0":
+            # Peek: visibility 0 leaves the messages where they are for the next look.
+            peeked = sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], VisibilityTimeout=0
+            )
+            for message in peeked.get("Messages", []):
+                reason = (
+                    message.get("MessageAttributes", {}).get("reason", {}).get("StringValue", "(no reason)")
+                )
+                print(f"    {message['MessageId']}: {reason}")
+    return 0

@@ -11,17 +11,16 @@ from tasks_local.settings import REPO_ROOT
 pytestmark = pytest.mark.e2e
 
 
-def _quickstart() -> str:
+def _block(marker: str) -> str:
     readme = (REPO_ROOT / "README.md").read_text()
-    match = re.search(r"<!-- quickstart:.*?-->\s*```bash\n(.*?)```", readme, re.DOTALL)
-    assert match, "README has no quickstart block"
+    match = re.search(rf"<!-- {marker}:.*?-->\s*```bash\n(.*?)```", readme, re.DOTALL)
+    assert match, f"README has no {marker} block"
     return match.group(1)
 
 
-def test_readme_quickstart_commands_work_as_written(stack):
-    script = _quickstart().replace("http://127.0.0.1:3000", stack.api_url)
-    result = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", script],
+def _run(stack, script: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script.replace("http://127.0.0.1:3000", stack.api_url)],
         cwd=REPO_ROOT,
         env={**os.environ, "TASKS_LOCAL_STATE": str(stack.state_dir)},
         capture_output=True,
@@ -29,7 +28,21 @@ def test_readme_quickstart_commands_work_as_written(stack):
         timeout=120,
         check=False,
     )
+
+
+def test_readme_quickstart_commands_work_as_written(stack):
+    result = _run(stack, _block("quickstart"))
     assert result.returncode == 0, result.stderr
     statuses = [int(code) for code in re.findall(r"HTTP/1\.1 (\d{3}) ", result.stdout)]
     assert statuses == [200, 200, 200, 412, 401, 404, 204], result.stdout + result.stderr
     assert '"status":"healthy"' in result.stdout
+
+
+def test_readme_event_commands_work_as_written(stack):
+    result = _run(stack, _block("quickstart") + _block("quickstart-events"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r'"completed":[1-9]', result.stdout), "the completion was not counted"
+    assert result.stdout.count('"FailedEntryCount": 0') == 3
+    assert "local-tasks-task-created-dlq" in result.stdout
+    assert "the detail breaks the catalog schema" in result.stdout
+    assert '"batchItemFailures": []' in result.stdout
