@@ -18,25 +18,13 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
+from tasks_local.aws import in_process_environment
 from tasks_shared.tables import create_table_request, definitions
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # What tests/conftest.py sets: fake credentials, no tracing, the tables' names. Never a real endpoint.
-LOCAL_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
-    "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
-    "POWERTOOLS_TRACE_DISABLED": "true",
-    "POWERTOOLS_METRICS_NAMESPACE": "TasksPlatform",
-    "TASKS_TABLE": "bench-tasks-tasks",
-    "VIEWS_TABLE": "bench-tasks-views",
-    "ACTIVITY_TABLE": "bench-tasks-activity",
-    "PAGINATION_SECRET": "a-bench-secret-of-enough-length",
-}
+LOCAL_ENV = in_process_environment("bench-tasks")
 _UNSAFE_ENV = ("AWS_ENDPOINT_URL", "AWS_PROFILE", "LAMBDA_TASK_ROOT")
 
 

@@ -33,11 +33,11 @@ import _common
 import boto3
 from botocore.config import Config
 
+from tasks_api.config import Settings
 from tasks_api.handler import handle, lambda_handler
 from tasks_api.observability import SERVICE, tracer
 from tasks_local.functions import LambdaContext
 from tasks_local.samples import api_event
-from tasks_shared.config import Settings
 from tasks_shared.listing import ListQuery, scopes_of
 from tasks_shared.model import Caller, Priority, Task
 from tasks_shared.pagination import PageTokens
@@ -142,10 +142,14 @@ print(json.dumps([elapsed * 1000, tracing, "aws_xray_sdk.core" in sys.modules]))
 """
 
 IMPORT_VARIANTS = {
-    "local: POWERTOOLS_TRACE_DISABLED=true": {"POWERTOOLS_TRACE_DISABLED": "true"},
-    # Powertools only traces inside Lambda (LAMBDA_TASK_ROOT set); outside, it disables itself whatever
-    # the flag says. This is the import as a traced Lambda container performs it.
-    "tracing enabled: POWERTOOLS_TRACE_DISABLED=false + LAMBDA_TASK_ROOT": {
+    "local (outside Lambda), POWERTOOLS_TRACE_DISABLED=true": {"POWERTOOLS_TRACE_DISABLED": "true"},
+    # Powertools only traces inside Lambda (LAMBDA_TASK_ROOT set) and disables itself elsewhere, whatever
+    # the flag says; with LAMBDA_TASK_ROOT the X-Ray SDK also skips its sampler (Lambda samples).
+    "Lambda-like (LAMBDA_TASK_ROOT), POWERTOOLS_TRACE_DISABLED=true": {
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "LAMBDA_TASK_ROOT": "/var/task",
+    },
+    "Lambda-like (LAMBDA_TASK_ROOT), tracing enabled": {
         "POWERTOOLS_TRACE_DISABLED": "false",
         "LAMBDA_TASK_ROOT": "/var/task",
     },
@@ -347,7 +351,7 @@ def bench_list_reads(args: argparse.Namespace) -> dict[str, Any]:
         service = TaskService(repository, PageTokens(config.pagination_secret))
 
         partitions: Counter = Counter()
-        loaded = 0
+        loaded = written = 0
         for size in args.sizes:
             start = time.perf_counter()
             # Setup allocates millions of objects: collecting during it only slows it down.
@@ -364,8 +368,9 @@ def bench_list_reads(args: argparse.Namespace) -> dict[str, Any]:
             # Keep the loaded table out of later collections, so they time the request, not the heap.
             gc.freeze()
             load_s = time.perf_counter() - start
-            print(f"  loaded {size - loaded:,} tasks ({items:,} items) in {load_s:.1f} s", flush=True)
-            loaded = size
+            # stdout is silenced while the handler runs: progress goes to stderr.
+            print(f"  loaded {size - loaded:,} tasks ({items:,} items) in {load_s:.1f} s", file=sys.stderr)
+            loaded, written = size, written + items
 
             rows = _measure_list(service, probe, partitions, args.list_iterations)
             creates = []
@@ -376,6 +381,7 @@ def bench_list_reads(args: argparse.Namespace) -> dict[str, Any]:
             results[str(size)] = {
                 "tasks": size,
                 "items_loaded": items,
+                "items_in_tables": written,
                 "load_seconds": round(load_s, 1),
                 "list": rows,
                 "repository_create_ms": [round(sample, 1) for sample in creates],
@@ -440,6 +446,11 @@ def _report_lists(results: dict[str, Any]) -> None:
         ]
         title = f"d) one list page (limit {PAGE}) through handle() on moto, {int(size):,} tasks in the table"
         _common.print_table(title, headers, rows)
+        views = (result["items_in_tables"] - result["tasks"]) / result["tasks"]
+        print(
+            f"  {result['tasks']:,} tasks are {result['items_in_tables']:,} items: one task item and "
+            f"{views:.2f} view items per task on average (loaded in {result['load_seconds']} s)"
+        )
         no_filter = not any(row["filter_expression"] for row in result["list"])
         print(
             f"  each request was exactly one Query; ScannedCount is the most any request of the case read; "
@@ -451,11 +462,11 @@ def _report_lists(results: dict[str, Any]) -> None:
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--moto-iterations", type=int, default=150, help="a) calls per operation")
+    parser.add_argument("--moto-iterations", type=int, default=100, help="a) calls per operation")
     parser.add_argument("--memory-iterations", type=int, default=1000, help="b) calls per operation")
     parser.add_argument("--warmup", type=int, default=5, help="a), b) untimed calls per operation")
     parser.add_argument("--seed-tasks", type=int, default=25, help="a), b) tasks created before timing")
-    parser.add_argument("--import-repeats", type=int, default=7, help="c) fresh processes per variant")
+    parser.add_argument("--import-repeats", type=int, default=5, help="c) fresh processes per variant")
     parser.add_argument(
         "--sizes",
         type=lambda text: sorted(int(part) for part in text.split(",")),
@@ -465,8 +476,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--list-iterations", type=int, default=5, help="d) requests per case and size")
     parser.add_argument(
         "--create-at",
-        type=lambda text: {int(part) for part in text.split(",") if part},
-        default={1000},
+        type=lambda text: sorted(int(part) for part in text.split(",") if part),
+        default=[1000],
         help="d) table sizes at which to time one repository create (moto copies the tables: slow)",
     )
     parser.add_argument(

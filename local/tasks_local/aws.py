@@ -25,8 +25,28 @@ def aws_environment(settings: LocalSettings) -> dict[str, str]:
         "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
         # moto's Step Functions interpreter calls back into the server on this port.
         "MOTO_PORT": str(settings.aws_port),
-        # Outside Lambda the X-Ray SDK builds a sampler with AWS clients on import (~0.5 s): off locally.
+        # No X-Ray daemon here: tracing off (importing the SDK still costs; see docs/performance.md).
         "POWERTOOLS_TRACE_DISABLED": "true",
+    }
+
+
+def in_process_environment(prefix: str) -> dict[str, str]:
+    """For moto in-process (tests, benches): fake credentials, no tracing, tables named <prefix>-<key>.
+
+    Apply it before any handler reads its configuration, and without AWS_ENDPOINT_URL, so nothing
+    can reach a real endpoint.
+    """
+    return {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "TasksPlatform",
+        "PAGINATION_SECRET": f"a-{prefix}-secret-of-enough-length",
+        **{definition["env"]: physical_name(prefix, key) for key, definition in definitions().items()},
     }
 
 

@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import boto3
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -35,6 +36,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from tasks_shared import catalog
 from tasks_shared.activity import ActivityRepository
+from tasks_shared.config import read_env
 
 _MAX_REASON = 1024  # a message attribute value, kept readable; the log line has the same text
 _RECORD_KEYS = ("event_id", "task_id")  # logged with every line about a record, once it is parsed
@@ -214,3 +216,53 @@ class AssignmentNotifier:
             Message=json.dumps(message),
             MessageAttributes={"recipient": {"DataType": "String", "StringValue": task["assignee"]}},
         )
+
+
+@dataclass(frozen=True)
+class NotifyingDependencies:
+    """What a consumer that records activity and notifies assignees needs (task-created, task-updated)."""
+
+    activity: ActivityRepository
+    notifier: AssignmentNotifier
+    dead_letters: DeadLetters
+
+    @classmethod
+    def from_env(cls) -> NotifyingDependencies:
+        """The real adapters from ACTIVITY_TABLE and NOTIFICATIONS_TOPIC_ARN (read once, at cold start)."""
+        env = read_env("ACTIVITY_TABLE", "NOTIFICATIONS_TOPIC_ARN")
+        return cls(
+            activity=ActivityRepository(boto3.client("dynamodb"), env["ACTIVITY_TABLE"]),
+            notifier=AssignmentNotifier(boto3.client("sns"), env["NOTIFICATIONS_TOPIC_ARN"]),
+            dead_letters=DeadLetters(boto3.client("sqs")),
+        )
+
+
+def batch_handler(
+    *,
+    name: str,
+    accepts: str,
+    process: Callable[[TaskEvent, Any], bool],
+    default_dependencies: Callable[[], Any],
+    logger: Logger,
+    metrics: Metrics,
+) -> Callable[..., dict[str, Any]]:
+    """A consumer's `handle(event, context, deps=None)`: one SQS batch through `process(event, deps)`.
+
+    `deps` (with `activity` and `dead_letters`) defaults to the real adapters, built once per
+    container; tests pass their own instead of patching.
+    """
+
+    def handle(event: dict[str, Any], context: Any, deps: Any = None) -> dict[str, Any]:
+        deps = deps or default_dependencies()
+        consumer = EventConsumer(
+            name=name,
+            accepts=accepts,
+            process=lambda task_event: process(task_event, deps),
+            activity=deps.activity,
+            dead_letters=deps.dead_letters,
+            logger=logger,
+            metrics=metrics,
+        )
+        return consumer.handle(event, context)
+
+    return handle

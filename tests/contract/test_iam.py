@@ -149,20 +149,18 @@ def functions(aws, monkeypatch):
 
 def _fresh_containers() -> None:
     """Forget clients and settings cached by earlier tests: each function builds its own (a cold start)."""
+    packages = {
+        "tasks_api",
+        "task_publisher",
+        "task_created",
+        "task_updated",
+        "task_completed",
+        "tasks_shared",
+    }
     for module_name, module in list(sys.modules.items()):
-        if module_name.split(".")[0] in {
-            "tasks_api",
-            "task_publisher",
-            "task_created",
-            "task_updated",
-            "task_completed",
-            "tasks_shared",
-        }:
+        if module_name.split(".")[0] in packages:
             for value in vars(module).values():
-                if (
-                    callable(getattr(value, "cache_clear", None))
-                    and getattr(value, "__module__", None) == module_name
-                ):
+                if callable(getattr(value, "cache_clear", None)):
                     value.cache_clear()
 
 

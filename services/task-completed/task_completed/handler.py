@@ -15,7 +15,7 @@ from task_completed.completion import TaskArchive, cycle_time_seconds, set_expir
 from task_completed.observability import SERVICE, logger, metrics, tracer
 from tasks_shared.activity import ActivityRepository, completed_counts
 from tasks_shared.config import read_env
-from tasks_shared.consumer import DeadLetters, EventConsumer, TaskEvent
+from tasks_shared.consumer import DeadLetters, TaskEvent, batch_handler
 from tasks_shared.repository import TaskRepository
 from tasks_shared.repository.dynamodb import DynamoDBTaskRepository
 
@@ -83,19 +83,14 @@ def record_completion(event: TaskEvent, deps: Dependencies) -> bool:
     return recorded
 
 
-def handle(event: dict[str, Any], context: LambdaContext | None, deps: Dependencies | None = None) -> dict:
-    """One SQS batch; tests pass their own dependencies instead of patching."""
-    deps = deps or default_dependencies()
-    consumer = EventConsumer(
-        name=SERVICE,
-        accepts="TaskCompleted",
-        process=lambda task_event: record_completion(task_event, deps),
-        activity=deps.activity,
-        dead_letters=deps.dead_letters,
-        logger=logger,
-        metrics=metrics,
-    )
-    return consumer.handle(event, context)
+handle = batch_handler(
+    name=SERVICE,
+    accepts="TaskCompleted",
+    process=record_completion,
+    default_dependencies=default_dependencies,
+    logger=logger,
+    metrics=metrics,
+)
 
 
 @logger.inject_lambda_context

@@ -4,47 +4,18 @@ tasks_shared.consumer."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from task_updated.observability import SERVICE, logger, metrics, tracer
-from tasks_shared.activity import ActivityRepository, HistoryEntry
-from tasks_shared.config import read_env
-from tasks_shared.consumer import AssignmentNotifier, DeadLetters, EventConsumer, TaskEvent
+from tasks_shared.activity import HistoryEntry
+from tasks_shared.consumer import NotifyingDependencies, TaskEvent, batch_handler
 
-
-@dataclass(frozen=True)
-class Config:
-    activity_table: str
-    topic_arn: str
-
-    @classmethod
-    def from_env(cls) -> Config:
-        env = read_env("ACTIVITY_TABLE", "NOTIFICATIONS_TOPIC_ARN")
-        return cls(activity_table=env["ACTIVITY_TABLE"], topic_arn=env["NOTIFICATIONS_TOPIC_ARN"])
-
-
-@dataclass(frozen=True)
-class Dependencies:
-    activity: ActivityRepository
-    notifier: AssignmentNotifier
-    dead_letters: DeadLetters
-
-
-@cache
-def default_dependencies() -> Dependencies:
-    """The real adapters, built once per container on first use (after moto starts, in tests)."""
-    config = Config.from_env()
-    return Dependencies(
-        activity=ActivityRepository(boto3.client("dynamodb"), config.activity_table),
-        notifier=AssignmentNotifier(boto3.client("sns"), config.topic_arn),
-        dead_letters=DeadLetters(boto3.client("sqs")),
-    )
+Dependencies = NotifyingDependencies
+default_dependencies = cache(NotifyingDependencies.from_env)
 
 
 @tracer.capture_method
@@ -63,19 +34,14 @@ def record_update(event: TaskEvent, deps: Dependencies) -> bool:
     return recorded
 
 
-def handle(event: dict[str, Any], context: LambdaContext | None, deps: Dependencies | None = None) -> dict:
-    """One SQS batch; tests pass their own dependencies instead of patching."""
-    deps = deps or default_dependencies()
-    consumer = EventConsumer(
-        name=SERVICE,
-        accepts="TaskUpdated",
-        process=lambda task_event: record_update(task_event, deps),
-        activity=deps.activity,
-        dead_letters=deps.dead_letters,
-        logger=logger,
-        metrics=metrics,
-    )
-    return consumer.handle(event, context)
+handle = batch_handler(
+    name=SERVICE,
+    accepts="TaskUpdated",
+    process=record_update,
+    default_dependencies=default_dependencies,
+    logger=logger,
+    metrics=metrics,
+)
 
 
 @logger.inject_lambda_context

@@ -1,37 +1,23 @@
 """Routes of the tasks API: parse and validate, call the domain service, shape the response."""
 
-from functools import cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from tasks_api import http
+from tasks_api import http, parsing
 from tasks_api.activity_routes import router as activity_router
-from tasks_api.config import settings
+from tasks_api.dependencies import default_service
 from tasks_api.observability import SERVICE, logger, metrics, tracer
 from tasks_api.openapi import openapi_document
-from tasks_api.schemas import validate
-from tasks_shared.errors import DomainError, TaskNotFound
+from tasks_shared.errors import DomainError
 from tasks_shared.listing import ListQuery
-from tasks_shared.pagination import PageTokens
-from tasks_shared.repository.dynamodb import DynamoDBTaskRepository
 from tasks_shared.service import TaskService
 
 app = APIGatewayHttpResolver()
 app.include_router(activity_router)  # GET /stats, GET /tasks/{taskId}/history
-_TASK_ID_MAX = 64
-
-
-@cache
-def default_service() -> TaskService:
-    """The real service, built once per container on first use (after moto starts, in tests)."""
-    config = settings()
-    repository = DynamoDBTaskRepository(boto3.client("dynamodb"), config.tasks_table, config.views_table)
-    return TaskService(repository, PageTokens(config.pagination_secret))
 
 
 def _service() -> TaskService:
@@ -39,27 +25,11 @@ def _service() -> TaskService:
 
 
 def _caller():
-    event = app.current_event
-    return http.caller_from_claims(
-        event.request_context.authorizer.jwt_claim, event.request_context.request_id
-    )
-
-
-def _body(schema: str) -> dict[str, Any]:
-    event = app.current_event
-    raw = event.decoded_body.encode() if isinstance(event.decoded_body, str) else event.decoded_body
-    return validate(schema, http.json_body(event.headers, raw))
+    return parsing.caller(app.current_event)
 
 
 def _task_response(status: int, task, headers: dict[str, str] | None = None) -> Response:
     return http.json_response(status, task.to_dict(), {"ETag": task.etag, **(headers or {})})
-
-
-def _checked_id(task_id: str) -> str:
-    """Ids are ours; anything longer than one of them cannot exist, so skip the read."""
-    if len(task_id) > _TASK_ID_MAX:
-        raise TaskNotFound(task_id[:_TASK_ID_MAX])
-    return task_id
 
 
 @app.get("/health")
@@ -76,7 +46,7 @@ def openapi() -> Response:
 @tracer.capture_method
 def create_task() -> Response:
     caller = _caller()
-    task = _service().create(caller, _body("task-create.json"))
+    task = _service().create(caller, parsing.body(app.current_event, "task-create.json"))
     logger.info("task created", task_id=task.id, priority=task.priority.value)
     metrics.add_metric(name="TaskCreated", unit=MetricUnit.Count, value=1)
     return _task_response(201, task, {"Location": f"/tasks/{task.id}"})
@@ -86,10 +56,7 @@ def create_task() -> Response:
 @tracer.capture_method
 def list_tasks() -> Response:
     caller = _caller()
-    params = dict(app.current_event.query_string_parameters or {})
-    if params.get("limit", "").isdigit():
-        params["limit"] = int(params["limit"])
-    params = validate("list-query.json", params, what="query string")
+    params = parsing.query(app.current_event, "list-query.json")
     next_token = params.pop("nextToken", None)
     query = ListQuery.for_caller(caller, **params)
     page = _service().list(caller, query, next_token)
@@ -101,16 +68,16 @@ def list_tasks() -> Response:
 @app.get("/tasks/<task_id>")
 @tracer.capture_method
 def get_task(task_id: str) -> Response:
-    return _task_response(200, _service().get(_caller(), _checked_id(task_id)))
+    return _task_response(200, _service().get(_caller(), parsing.task_id(task_id)))
 
 
 @app.put("/tasks/<task_id>")
 @tracer.capture_method
 def update_task(task_id: str) -> Response:
     caller = _caller()
-    changes = _body("task-update.json")
+    changes = parsing.body(app.current_event, "task-update.json")
     if_match = http.if_match_versions(app.current_event.headers)
-    task = _service().update(caller, _checked_id(task_id), changes, if_match)
+    task = _service().update(caller, parsing.task_id(task_id), changes, if_match)
     logger.info("task updated", task_id=task.id, fields=sorted(changes), version=task.version)
     metrics.add_metric(name="TaskUpdated", unit=MetricUnit.Count, value=1)
     return _task_response(200, task)
@@ -120,7 +87,7 @@ def update_task(task_id: str) -> Response:
 @tracer.capture_method
 def delete_task(task_id: str) -> Response:
     caller = _caller()
-    _service().delete(caller, _checked_id(task_id), http.if_match_versions(app.current_event.headers))
+    _service().delete(caller, parsing.task_id(task_id), http.if_match_versions(app.current_event.headers))
     logger.info("task deleted", task_id=task_id)
     metrics.add_metric(name="TaskDeleted", unit=MetricUnit.Count, value=1)
     return Response(status_code=204)
