@@ -1,10 +1,12 @@
 """Start and stop the `make dev` stack as a subprocess on free ports: for end-to-end tests and benchmarks."""
 
+import ctypes
 import os
 import queue
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ import requests
 from tasks_local.auth import issue_token
 from tasks_local.settings import REPO_ROOT
 
+_PR_SET_PDEATHSIG = 1
 START_DEADLINE_SECONDS = 120  # a fresh machine may be installing the venv first
 
 
@@ -53,6 +56,13 @@ class LocalStack:
         return session
 
 
+def _die_with_parent() -> None:
+    """Linux: `make` gets SIGTERM if the test or bench process dies without stopping the stack, and the
+    runtime follows make (it watches its parent), so a killed run leaves no stack behind."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def start_stack(state_dir: Path) -> LocalStack:
     api_port, aws_port = free_port(), free_port()
     env = {**os.environ, "TASKS_LOCAL_STATE": str(state_dir)}
@@ -65,6 +75,7 @@ def start_stack(state_dir: Path) -> LocalStack:
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        preexec_fn=_die_with_parent,  # noqa: PLW1509 - only calls prctl, safe before exec
     )
     stack = LocalStack(process, f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{aws_port}", state_dir)
     lines: queue.Queue[str] = queue.Queue()
