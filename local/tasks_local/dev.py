@@ -6,7 +6,6 @@ import signal
 import sys
 import threading
 import time
-import warnings
 from typing import Any
 
 from werkzeug.serving import make_server
@@ -68,7 +67,6 @@ def _watch_parent(stop: threading.Event) -> None:
 def _quiet_libraries() -> None:
     """Our gateway logs each request once; werkzeug's own access lines (ours and moto's) are noise."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 
 def run() -> int:
