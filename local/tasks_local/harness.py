@@ -50,6 +50,18 @@ class LocalStack:
             aws_secret_access_key="testing",  # noqa: S106 - moto's well-known fake credentials
         )
 
+    def run(self, command: list[str], timeout: float = 120) -> subprocess.CompletedProcess:
+        """A command (`make publish ...`, a script) from the repo root, aimed at this stack's state."""
+        return subprocess.run(
+            command,
+            cwd=REPO_ROOT,
+            env={**os.environ, "TASKS_LOCAL_STATE": str(self.state_dir)},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
     def session(self, user: str, *groups: str) -> requests.Session:
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {self.token(user, *groups)}"

@@ -1,8 +1,6 @@
 """The event path end to end on `make dev`: HTTP write → stream → publisher → bus → queues → consumers."""
 
 import json
-import os
-import subprocess
 import time
 import uuid
 
@@ -39,15 +37,7 @@ def _queue_drained(stack, queue):
 
 
 def _make_publish(stack, path):
-    result = subprocess.run(
-        ["make", "-s", "--no-print-directory", "publish", f"EVENT={path}"],
-        cwd=REPO_ROOT,
-        env={**os.environ, "TASKS_LOCAL_STATE": str(stack.state_dir)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = stack.run(["make", "-s", "--no-print-directory", "publish", f"EVENT={path}"], timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     return json.loads(result.stdout)
 

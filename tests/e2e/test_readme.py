@@ -1,6 +1,5 @@
 """The README's quickstart works as written: its bash block runs against a fresh local stack."""
 
-import os
 import re
 import subprocess
 
@@ -19,14 +18,8 @@ def _block(marker: str) -> str:
 
 
 def _run(stack, script: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", script.replace("http://127.0.0.1:3000", stack.api_url)],
-        cwd=REPO_ROOT,
-        env={**os.environ, "TASKS_LOCAL_STATE": str(stack.state_dir)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    return stack.run(
+        ["bash", "-euo", "pipefail", "-c", script.replace("http://127.0.0.1:3000", stack.api_url)]
     )
 
 

@@ -2,29 +2,21 @@
 
 import os
 import signal
-import subprocess
 import time
 
 import pytest
 import requests
 
 from tasks_local.harness import start_stack
-from tasks_local.settings import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 
 
 def test_make_token_prints_only_a_token_the_running_api_accepts(stack):
-    env = {**os.environ, "TASKS_LOCAL_STATE": str(stack.state_dir)}
-    result = subprocess.run(
-        ["make", "-s", "--no-print-directory", "token", "USER=carol", "GROUPS=approvers,admins"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
+    result = stack.run(
+        ["make", "-s", "--no-print-directory", "token", "USER=carol", "GROUPS=approvers,admins"]
     )
+    assert result.returncode == 0, result.stderr
     token = result.stdout.strip()
     assert token.count(".") == 2
     assert "\n" not in token
