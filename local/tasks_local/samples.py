@@ -50,7 +50,8 @@ def api_event(
         event["body"] = raw_body
         event["headers"]["content-length"] = str(len(raw_body.encode()))
     if task_id is not None:
-        path = event["rawPath"].rsplit("/", 1)[0] + f"/{task_id}"
+        # The route's template says where the id goes: /tasks/{taskId} or /tasks/{taskId}/history.
+        path = event["routeKey"].split(" ", 1)[1].replace("{taskId}", task_id)
         event["rawPath"] = event["requestContext"]["http"]["path"] = path
         event["pathParameters"] = {"taskId": task_id}
     if query is not None:

@@ -181,10 +181,7 @@ def _exercise(functions, resources) -> None:
     )
     api.invoke(api_event("delete-task", task_id=other["id"]))
     api.invoke(api_event("get-stats"))
-    history = api_event("get-task-history")
-    history["rawPath"] = history["requestContext"]["http"]["path"] = f"/tasks/{created['id']}/history"
-    history["pathParameters"] = {"taskId": created["id"]}
-    api.invoke(history)
+    api.invoke(api_event("get-task-history", task_id=created["id"]))
 
     invalid = load_event("samples/eventbridge/invalid-TaskCreated")
     for queue in ("task-created", "task-updated", "task-completed"):

@@ -21,12 +21,9 @@ def activity(aws) -> ActivityRepository:
 
 
 def history(task_id: str, *, user: str = "alice", groups: tuple[str, ...] = (), **query: Any):
-    """GET /tasks/{task_id}/history: (status, body). The sample's path is re-addressed to the task."""
-    event = api_event(
-        "get-task-history", user=user, groups=groups, query={k: str(v) for k, v in query.items()}
-    )
-    event["rawPath"] = event["requestContext"]["http"]["path"] = f"/tasks/{task_id}/history"
-    event["pathParameters"] = {"taskId": task_id}
+    """GET /tasks/{task_id}/history: (status, body)."""
+    query_string = {k: str(v) for k, v in query.items()}
+    event = api_event("get-task-history", user=user, groups=groups, task_id=task_id, query=query_string)
     result = lambda_handler(event, LambdaContext("tasks-api"))
     return result["statusCode"], json.loads(result["body"])
 
