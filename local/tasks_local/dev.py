@@ -19,7 +19,7 @@ from tasks_local.manifest import Manifest, load_all
 from tasks_local.pollers import Poller, QueuePoller, StreamPoller
 from tasks_local.settings import LocalSettings
 
-_PARENT_POLL_SECONDS = 0.1
+_STOP_POLL_SECONDS = 0.1
 
 
 def _functions(manifests: dict[str, Manifest]) -> dict[str, LocalFunction]:
@@ -56,12 +56,14 @@ def _pollers(
     return pollers
 
 
-def _watch_parent(stop: threading.Event) -> None:
-    """Stop when whoever started us (make, a test) is gone, so no process is ever left behind."""
+def _wait_for_stop_request(signalled: list[int]) -> None:
+    """Until SIGINT/SIGTERM, or until whoever started us (make, a test) is gone, so no process is ever
+    left behind. The main thread polls rather than blocking on a lock: a signal's handler runs between
+    two bytecodes of this thread, and one that took a lock (threading.Event.set) could deadlock on a
+    lock the interrupted code holds, which is how an early SIGTERM once left `make dev` hanging."""
     parent = os.getppid()
-    while not stop.wait(_PARENT_POLL_SECONDS):
-        if os.getppid() != parent:
-            stop.set()
+    while not signalled and os.getppid() == parent:
+        time.sleep(_STOP_POLL_SECONDS)
 
 
 def _quiet_libraries() -> None:
@@ -74,8 +76,9 @@ def run() -> int:
     _quiet_libraries()
     log = PrefixedStream("local", sys.stdout)
     stop = threading.Event()
+    signalled: list[int] = []  # the handlers only append: no lock, safe wherever they interrupt
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+        signal.signal(signum, lambda received, _frame: signalled.append(received))
 
     aws = EmbeddedAws(settings)
     aws.start()
@@ -100,10 +103,10 @@ def run() -> int:
         pollers = _pollers(functions, resources, names, stop)
         for poller in pollers:
             poller.start()
-        threading.Thread(target=_watch_parent, args=(stop,), daemon=True).start()
         log.write(f"ready: API on {settings.api_url} (try: curl {settings.api_url}/health)\n")
         sys.stdout.flush()
-        stop.wait()
+        _wait_for_stop_request(signalled)
+        stop.set()
         log.write("stopping\n")
         server.shutdown()
         deadline = time.monotonic() + 1.0  # a poller mid-invocation finishes its batch, within reason
