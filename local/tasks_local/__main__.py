@@ -24,9 +24,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "dev":
-        from tasks_local.dev import run  # noqa: PLC0415 - moto is imported only when the stack starts
+        from tasks_local.dev import StartupError, run  # noqa: PLC0415 - moto is imported only when needed
 
-        status = run()
+        try:
+            status = run()
+        except StartupError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            status = 2
+        except KeyboardInterrupt:  # Ctrl-C before the stack was ready
+            status = 130
         # Everything is stopped and flushed: skip the interpreter's teardown of moto's thousands of
         # objects, which takes seconds on a busy machine, so Ctrl-C and SIGTERM return at once.
         sys.stdout.flush()

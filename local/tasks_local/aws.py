@@ -87,16 +87,7 @@ def save_stack(settings: LocalSettings, names: dict[str, Any]) -> None:
     path.chmod(0o600)  # holds the run's pagination secret
 
 
-class EmbeddedAws:
-    """moto's server on loopback, in a thread of this process: it stops when the process does."""
-
-    def __init__(self, settings: LocalSettings) -> None:
-        self._settings = settings
-        self._server = ThreadedMotoServer(ip_address=settings.host, port=settings.aws_port, verbose=False)
-
-    def start(self) -> None:
-        os.environ.update(aws_environment(self._settings))
-        self._server.start()
-
-    def stop(self) -> None:
-        self._server.stop()
+def start_moto(settings: LocalSettings) -> None:
+    """moto's server on loopback, in a daemon thread of this process: it ends when the process does."""
+    os.environ.update(aws_environment(settings))
+    ThreadedMotoServer(ip_address=settings.host, port=settings.aws_port, verbose=False).start()

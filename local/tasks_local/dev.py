@@ -3,6 +3,7 @@
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -11,7 +12,7 @@ from typing import Any
 from werkzeug.serving import make_server
 
 from tasks_local.auth import JwtAuthorizer
-from tasks_local.aws import EmbeddedAws, provision, resource_names, save_stack
+from tasks_local.aws import provision, resource_names, save_stack, start_moto
 from tasks_local.bus import EventResources, provision_events
 from tasks_local.functions import LocalFunction, PrefixedStream
 from tasks_local.gateway import HttpApiGateway, routes_of
@@ -20,6 +21,11 @@ from tasks_local.pollers import Poller, QueuePoller, StreamPoller
 from tasks_local.settings import LocalSettings
 
 _STOP_POLL_SECONDS = 0.1
+_DRAIN_SECONDS = 1.0  # an invocation in flight when the stop comes finishes, within reason
+
+
+class StartupError(RuntimeError):
+    """The stack cannot start, for a reason the user can fix; printed without a traceback."""
 
 
 def _functions(manifests: dict[str, Manifest]) -> dict[str, LocalFunction]:
@@ -56,62 +62,78 @@ def _pollers(
     return pollers
 
 
-def _wait_for_stop_request(signalled: list[int]) -> None:
-    """Until SIGINT/SIGTERM, or until whoever started us (make, a test) is gone, so no process is ever
-    left behind. The main thread polls rather than blocking on a lock: a signal's handler runs between
-    two bytecodes of this thread, and one that took a lock (threading.Event.set) could deadlock on a
-    lock the interrupted code holds, which is how an early SIGTERM once left `make dev` hanging."""
-    parent = os.getppid()
-    while not signalled and os.getppid() == parent:
-        time.sleep(_STOP_POLL_SECONDS)
-
-
 def _quiet_libraries() -> None:
     """Our gateway logs each request once; werkzeug's own access lines (ours and moto's) are noise."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
+def _claim_ports(settings: LocalSettings) -> None:
+    """Fail at once, naming the variable to change, when a port is taken: moto's server thread would
+    otherwise die on it while the runtime waited for that server forever."""
+    for variable, port in (("AWS_PORT", settings.aws_port), ("API_PORT", settings.api_port)):
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers will
+            try:
+                probe.bind((settings.host, port))
+            except OSError as exc:
+                raise StartupError(
+                    f"port {port} on {settings.host} is not free ({exc.strerror}); is another `make dev`"
+                    f" running? Stop it, or choose another port: make dev {variable}={port + 1}"
+                ) from exc
+
+
+def _record_stop_signals() -> list[int]:
+    """From here on SIGINT/SIGTERM are only recorded; before, their default actions abort the startup.
+    The handler only appends: it runs between any two bytecodes of the main thread, and one that took
+    a lock (threading.Event.set) could deadlock on a lock the interrupted code holds."""
+    signalled: list[int] = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(signum) is not signal.SIG_IGN:  # `make dev &` in a script keeps ignoring Ctrl-C
+            signal.signal(signum, lambda received, _frame: signalled.append(received))
+    return signalled
+
+
+def _wait_for_stop_request(signalled: list[int]) -> None:
+    """Until a stop signal, or until whoever started us (make, a test) is gone, so no process is ever
+    left behind. The main thread polls, so a signal is seen within one poll wherever it landed."""
+    parent = os.getppid()
+    while not signalled and os.getppid() == parent:
+        time.sleep(_STOP_POLL_SECONDS)
+
+
 def run() -> int:
+    """Start everything, serve until Ctrl-C or SIGTERM, then let invocations in flight finish. The
+    servers and pollers are daemon threads of this process: they end with it, as moto's state does."""
     settings = LocalSettings.from_env()
+    _claim_ports(settings)
     _quiet_libraries()
     log = PrefixedStream("local", sys.stdout)
-    stop = threading.Event()
-    signalled: list[int] = []  # the handlers only append: no lock, safe wherever they interrupt
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda received, _frame: signalled.append(received))
-
-    aws = EmbeddedAws(settings)
-    aws.start()
+    start_moto(settings)
     log.write(f"AWS (moto) listening on {settings.aws_endpoint}, region {settings.region}\n")
-    try:
-        names = resource_names(settings)
-        manifests = load_all(names)
-        provision(settings, names)
-        resources = provision_events(settings.prefix, settings.region, manifests)
-        save_stack(settings, names)
-        log.write(f"tables: {', '.join(names['tables'].values())}\n")
-        log.write(
-            f"bus: {resources.bus_name}; queues: {', '.join(q.name for q in resources.queues.values())}\n"
-        )
-        functions = _functions(manifests)
-        for function in functions.values():
-            function.warm()
-        routes = [route for function in functions.values() for route in routes_of(function)]
-        gateway = HttpApiGateway(routes, JwtAuthorizer(settings.state_dir), PrefixedStream("api", sys.stdout))
-        server = make_server(settings.host, settings.api_port, gateway, threaded=True)
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
-        pollers = _pollers(functions, resources, names, stop)
-        for poller in pollers:
-            poller.start()
-        log.write(f"ready: API on {settings.api_url} (try: curl {settings.api_url}/health)\n")
-        sys.stdout.flush()
-        _wait_for_stop_request(signalled)
-        stop.set()
-        log.write("stopping\n")
-        server.shutdown()
-        deadline = time.monotonic() + 1.0  # a poller mid-invocation finishes its batch, within reason
-        for poller in pollers:
-            poller.join(timeout=max(0.0, deadline - time.monotonic()))
-    finally:
-        aws.stop()
+    names = resource_names(settings)
+    manifests = load_all(names)
+    provision(settings, names)
+    resources = provision_events(settings.prefix, settings.region, manifests)
+    save_stack(settings, names)
+    log.write(f"tables: {', '.join(names['tables'].values())}\n")
+    log.write(f"bus: {resources.bus_name}; queues: {', '.join(q.name for q in resources.queues.values())}\n")
+    functions = _functions(manifests)
+    for function in functions.values():
+        function.warm()
+    routes = [route for function in functions.values() for route in routes_of(function)]
+    gateway = HttpApiGateway(routes, JwtAuthorizer(settings.state_dir), PrefixedStream("api", sys.stdout))
+    server = make_server(settings.host, settings.api_port, gateway, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    stop = threading.Event()
+    for poller in _pollers(functions, resources, names, stop):
+        poller.start()
+    signalled = _record_stop_signals()
+    log.write(f"ready: API on {settings.api_url} (try: curl {settings.api_url}/health)\n")
+    sys.stdout.flush()
+    _wait_for_stop_request(signalled)
+    log.write("stopping\n")
+    stop.set()
+    deadline = time.monotonic() + _DRAIN_SECONDS
+    for function in functions.values():
+        function.retire(timeout=max(0.0, deadline - time.monotonic()))
     return 0

@@ -82,6 +82,10 @@ class LocalFunction:
                 handler.setStream(self.log)
         return getattr(module, attribute)
 
+    def retire(self, timeout: float) -> None:
+        """Let an invocation in flight finish (for up to `timeout`), then admit no more: we are exiting."""
+        self._lock.acquire(timeout=timeout)
+
     def invoke(self, event: dict[str, Any]) -> Any:
         self.warm()
         # Metrics are printed (EMF) rather than logged: label them with the function too.

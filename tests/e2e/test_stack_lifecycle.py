@@ -1,14 +1,17 @@
-"""`make dev` itself: `make token`, and a clean stop on SIGTERM that leaves no process behind."""
+"""`make dev` itself: `make token`, a clean stop on signals that leaves no process behind, a busy port."""
 
 import contextlib
 import os
 import signal
+import socket
+import subprocess
 import time
 
 import pytest
 import requests
 
-from tasks_local.harness import start_stack
+from tasks_local.harness import free_port, start_stack
+from tasks_local.settings import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -77,3 +80,25 @@ def test_a_burst_of_signals_still_stops_within_two_seconds(tmp_path):
     stack.process.wait(timeout=5)
     assert _stop_and_time(children, started) < 2.0
     assert "Traceback" not in "".join(stack.output)
+
+
+@pytest.mark.parametrize("variable", ["AWS_PORT", "API_PORT"])
+def test_a_busy_port_is_an_error_naming_the_variable_to_change(variable, tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        ports = {"AWS_PORT": str(free_port()), "API_PORT": str(free_port()), variable: str(busy)}
+        result = subprocess.run(
+            ["make", "-s", "--no-print-directory", "dev", *(f"{k}={v}" for k, v in ports.items())],
+            cwd=REPO_ROOT,
+            env={**os.environ, "TASKS_LOCAL_STATE": str(tmp_path)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode != 0
+    assert f"port {busy} on 127.0.0.1 is not free" in result.stderr
+    assert f"make dev {variable}=" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
