@@ -5,7 +5,7 @@ across restarts. The authorizer checks signature, issuer, audience and expiry wi
 the claims on in API Gateway's shape (every claim a string, arrays as "[a b]").
 """
 
-import os
+import contextlib
 import time
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,8 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from tasks_local.settings import write_private
 
 ISSUER = "https://idp.tasks.local"
 AUDIENCE = "tasks-api"
@@ -22,15 +24,13 @@ GROUPS_CLAIM = "cognito:groups"
 def _signing_key(state_dir: Path) -> rsa.RSAPrivateKey:
     path = state_dir / "jwt-signing-key.pem"
     if not path.exists():
-        state_dir.mkdir(parents=True, exist_ok=True)
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         pem = key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(pem)
-        temporary.chmod(0o600)
-        temporary.replace(path)  # atomic: a concurrent `make token` never reads half a key
+        # Two first runs at once (`make dev` and `make token`) must agree on one key: the first wins.
+        with contextlib.suppress(FileExistsError):
+            write_private(path, pem, first_writer_wins=True)
     return serialization.load_pem_private_key(path.read_bytes(), password=None)
 
 

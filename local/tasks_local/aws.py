@@ -9,7 +9,7 @@ import boto3
 from moto.server import ThreadedMotoServer
 
 from tasks_local.bus import event_resource_names
-from tasks_local.settings import LocalSettings
+from tasks_local.settings import LocalSettings, write_private
 from tasks_shared.tables import create_table_request, definitions, physical_name
 
 
@@ -79,12 +79,8 @@ def provision(settings: LocalSettings, names: dict[str, Any]) -> None:
 
 def save_stack(settings: LocalSettings, names: dict[str, Any]) -> None:
     """Where the running stack is and what it holds, for `make publish` and `make invoke`."""
-    settings.state_dir.mkdir(parents=True, exist_ok=True)
-    path = settings.stack_file
-    path.write_text(
-        json.dumps({"aws_endpoint": settings.aws_endpoint, "region": settings.region, "names": names})
-    )
-    path.chmod(0o600)  # holds the run's pagination secret
+    stack = {"aws_endpoint": settings.aws_endpoint, "region": settings.region, "names": names}
+    write_private(settings.stack_file, json.dumps(stack).encode())  # it holds the run's pagination secret
 
 
 def start_moto(settings: LocalSettings) -> None:

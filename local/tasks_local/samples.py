@@ -1,5 +1,6 @@
 """Sample events under events/: one loader for tests, benchmarks and `make invoke`."""
 
+import base64
 import copy
 import json
 from functools import cache
@@ -28,11 +29,14 @@ def api_event(
     groups: tuple[str, ...] = (),
     body: Any = None,
     raw_body: str | None = None,
+    binary_body: bytes | None = None,
     task_id: str | None = None,
     query: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """A payload 2.0 sample (events/api/<name>.json) re-addressed: caller, body, task id, query, headers.
+
+    `binary_body` is sent as API Gateway sends a body that is not UTF-8 text: base64-encoded.
 
     `user=None` drops the authorizer context, as for a route without a JWT authorizer.
     """
@@ -49,6 +53,9 @@ def api_event(
     if raw_body is not None:
         event["body"] = raw_body
         event["headers"]["content-length"] = str(len(raw_body.encode()))
+    if binary_body is not None:
+        event["body"], event["isBase64Encoded"] = base64.b64encode(binary_body).decode(), True
+        event["headers"]["content-length"] = str(len(binary_body))
     if task_id is not None:
         # The route's template says where the id goes: /tasks/{taskId} or /tasks/{taskId}/history.
         path = event["routeKey"].split(" ", 1)[1].replace("{taskId}", task_id)

@@ -36,3 +36,19 @@ class LocalSettings:
     @property
     def api_url(self) -> str:
         return f"http://{self.host}:{self.api_port}"
+
+
+def write_private(path: Path, data: bytes, *, first_writer_wins: bool = False) -> None:
+    """Write a file only its owner may read, at no moment readable by others nor half written. With
+    `first_writer_wins`, an existing file is kept and FileExistsError raised (os.link never replaces)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as file:
+        file.write(data)
+    try:
+        if first_writer_wins:
+            os.link(temporary, path)
+        else:
+            os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)

@@ -123,6 +123,41 @@ def test_malformed_json_is_400(api):
     assert response.body["code"] == "MALFORMED_JSON"
 
 
+@pytest.mark.parametrize(
+    "raw_body",
+    ['{"title": ' + "[" * 5000 + "]" * 5000 + "}", '{"title": "\\ud800 half a character"}'],
+    ids=["nested-beyond-the-parser", "lone-surrogate-escape"],
+)
+def test_json_the_table_cannot_take_is_400_not_500(api, raw_body):
+    response = api("create-task", raw_body=raw_body)
+    assert response.status == 400
+    assert response.body["code"] == "MALFORMED_JSON"
+
+
+@pytest.mark.parametrize(
+    ("binary_body", "content_type", "status"),
+    [
+        ('{"title": "caf\u00e9"}'.encode("latin-1"), "application/json", 400),
+        (b"\xff" * (MAX_BODY_BYTES + 1), "application/json", 413),
+        (b"\x89PNG\r\n", "application/octet-stream", 415),
+    ],
+    ids=["latin-1-json", "big-binary", "binary-media-type"],
+)
+def test_a_body_that_is_not_utf8_gets_its_contract_status(api, binary_body, content_type, status):
+    """API Gateway base64-encodes such bodies: size and media type are checked before any decoding."""
+    response = api("create-task", binary_body=binary_body, headers={"Content-Type": content_type})
+    assert response.status == status
+
+
+@pytest.mark.parametrize(
+    "limit", ["\u00b2", "1" * 5000, "-1", "1.5"], ids=["superscript", "huge", "negative", "fraction"]
+)
+def test_a_limit_that_is_not_a_small_decimal_is_400(api, limit):
+    response = api("list-tasks", query={"limit": limit})
+    assert response.status == 400
+    assert response.body["details"][0]["field"] == "limit"
+
+
 def test_body_over_16_kib_is_413(api):
     response = api("create-task", raw_body=json.dumps({"title": "t", "description": "x" * MAX_BODY_BYTES}))
     assert response.status == 413
@@ -145,6 +180,12 @@ def test_update_with_current_if_match_returns_new_etag(api):
     assert response.status == 200
     assert response.headers["etag"] == '"2"'
     assert response.body["title"] == "renamed"
+
+
+def test_if_match_compares_the_tag_exactly(api):
+    task = api.create()
+    response = api("update-task", task_id=task["id"], body={"title": "t"}, headers={"If-Match": '"01"'})
+    assert response.status == 412
 
 
 def test_update_with_stale_if_match_is_412_and_changes_nothing(api):

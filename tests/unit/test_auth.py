@@ -1,11 +1,13 @@
 """The local JWT authorizer: API Gateway's 401s and its claim shape, with the local issuer's key."""
 
+import os
 import time
 
 import jwt
 import pytest
 
 from tasks_local.auth import AUDIENCE, GROUPS_CLAIM, ISSUER, JwtAuthorizer, Unauthorized, issue_token
+from tasks_local.settings import write_private
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +66,25 @@ def test_authorizer_built_later_accepts_earlier_tokens(state_dir):
 
 def test_signing_key_is_readable_by_its_owner_only(state_dir, authorizer):
     assert (state_dir / "jwt-signing-key.pem").stat().st_mode & 0o077 == 0
+    assert sorted(path.name for path in state_dir.iterdir()) == ["jwt-signing-key.pem"]  # no temporaries
+
+
+def test_a_private_file_is_never_readable_by_others_even_under_a_lax_umask(tmp_path):
+    previous = os.umask(0)
+    try:
+        write_private(tmp_path / "secret", b"one")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "secret").stat().st_mode & 0o777 == 0o600
+
+
+def test_the_first_writer_of_a_key_wins_so_concurrent_first_runs_agree(tmp_path):
+    """`make dev` and `make token` started together on a fresh clone must not sign with two keys."""
+    write_private(tmp_path / "key", b"first", first_writer_wins=True)
+    with pytest.raises(FileExistsError):
+        write_private(tmp_path / "key", b"second", first_writer_wins=True)
+    assert (tmp_path / "key").read_bytes() == b"first"
+    assert [path.name for path in tmp_path.iterdir()] == ["key"]
 
 
 @pytest.mark.parametrize(

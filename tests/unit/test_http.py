@@ -84,6 +84,8 @@ def test_claims_without_a_subject_are_unauthorized(claims):
         ('"-1"', set()),
         ('"1", "3"', {1, 3}),
         ('W/"1", "3"', {3}),
+        ('"01"', frozenset()),
+        ('"\u0661"', frozenset()),
     ],
     ids=[
         "strong",
@@ -98,6 +100,8 @@ def test_claims_without_a_subject_are_unauthorized(claims):
         "negative",
         "list",
         "list-with-weak",
+        "leading-zero",
+        "arabic-indic-digit",
     ],
 )
 def test_if_match_names_the_versions_it_accepts(value, version):

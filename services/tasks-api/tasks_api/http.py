@@ -11,7 +11,7 @@ from tasks_shared.model import Caller
 
 MAX_BODY_BYTES = 16 * 1024
 _JSON_MEDIA_TYPE = re.compile(r"^application/([a-z0-9.+-]+\+)?json\s*(;.*)?$", re.IGNORECASE)
-_STRONG_ETAG = re.compile(r'^"(\d{1,18})"$')
+_STRONG_ETAG = re.compile(r'"([1-9][0-9]{0,17})"')  # exactly the tags we issue: "01" is not "1"
 
 
 class Unauthorized(errors.DomainError):
@@ -59,7 +59,11 @@ def error_response(status: int, code: str, message: str, details: list | None = 
 
 
 def json_body(headers: dict[str, str], raw: bytes | None) -> Any:
-    """The request body as JSON, after the size (413) and media type (415) checks."""
+    """The request body as JSON, after the size (413) and media type (415) checks.
+
+    Only UTF-8 JSON (RFC 8259) whose strings are Unicode is accepted: a lone surrogate escape such as
+    "\\ud800" parses in Python but cannot be stored, so it is refused here as malformed too.
+    """
     raw = raw or b""
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"the body is {len(raw)} bytes; the limit is {MAX_BODY_BYTES}")
@@ -69,9 +73,13 @@ def json_body(headers: dict[str, str], raw: bytes | None) -> Any:
             f"send JSON with Content-Type: application/json (got {media_type or 'none'})"
         )
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        document = json.loads(raw.decode("utf-8"))
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeError as exc:
+        raise MalformedJson("the body is not UTF-8 text, or has a string that is not valid Unicode") from exc
+    except (ValueError, RecursionError) as exc:
         raise MalformedJson("the body is not valid JSON") from exc
+    return document
 
 
 def if_match_versions(headers: dict[str, str]) -> frozenset[int] | None:
@@ -83,7 +91,7 @@ def if_match_versions(headers: dict[str, str]) -> frozenset[int] | None:
     value = headers.get("if-match")
     if value is None or value.strip() == "*":
         return None
-    tags = (_STRONG_ETAG.match(tag.strip()) for tag in value.split(","))
+    tags = (_STRONG_ETAG.fullmatch(tag.strip()) for tag in value.split(","))
     return frozenset(int(tag.group(1)) for tag in tags if tag)
 
 
