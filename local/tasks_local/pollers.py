@@ -15,11 +15,16 @@ from tasks_local.functions import LocalFunction
 MAX_BACKOFF_SECONDS = 2.0
 
 
-def _failed_ids(result: Any) -> list[str] | None:
-    """The itemIdentifiers of a partial batch response; None when the whole invocation failed."""
+def _failed_ids(result: Any, batch_ids: list[str]) -> list[str]:
+    """The ids of the records to retry, from a partial batch response. As Lambda does, a response
+    naming an empty or unknown itemIdentifier fails the whole batch; a non-dict response fails none."""
     if not isinstance(result, dict):
         return []
-    return [failure["itemIdentifier"] for failure in result.get("batchItemFailures") or []]
+    failures = result.get("batchItemFailures") or []
+    named = [failure.get("itemIdentifier") if isinstance(failure, dict) else None for failure in failures]
+    if any(item not in batch_ids for item in named):
+        return list(batch_ids)
+    return [item for item in batch_ids if item in named]
 
 
 class Poller(threading.Thread, ABC):
@@ -33,12 +38,13 @@ class Poller(threading.Thread, ABC):
         self.spec = spec
         self.stop = stop
 
-    def _invoke(self, event: dict[str, Any]) -> list[str] | None:
+    def _invoke(self, records: list[dict[str, Any]], batch_ids: list[str]) -> list[str]:
+        """Invoke with one batch; the ids (in batch order) of the records that must be retried."""
         try:
-            return _failed_ids(self.function.invoke(event))
+            return _failed_ids(self.function.invoke({"Records": records}), batch_ids)
         except Exception as exc:  # a crashed invocation fails the whole batch, as in Lambda
             self.function.log.write(f"invocation failed: {type(exc).__name__}: {exc}\n")
-            return None
+            return list(batch_ids)
 
     def run(self) -> None:
         while not self.stop.is_set():
@@ -83,8 +89,9 @@ class QueuePoller(Poller):
         ).get("Messages", [])
         if not messages:
             return False
-        failed = self._invoke({"Records": [self._record(message) for message in messages]})
-        done = [m for m in messages if failed is not None and m["MessageId"] not in failed]
+        ids = [message["MessageId"] for message in messages]
+        failed = self._invoke([self._record(message) for message in messages], ids)
+        done = [message for message in messages if message["MessageId"] not in failed]
         if done:
             entries = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)]
             self.sqs.delete_message_batch(QueueUrl=self.url, Entries=entries)
@@ -173,12 +180,11 @@ class StreamPoller(Poller):
         retries = int(self.spec.get("maximumRetryAttempts", 5))
         batch, attempt = records, 0
         while batch and not self.stop.is_set():
-            failed = self._invoke({"Records": batch})
-            if failed == []:
-                return
             sequence = [record["dynamodb"]["SequenceNumber"] for record in batch]
-            first = min((sequence.index(item) for item in failed if item in sequence), default=0)
-            batch = batch[first:]
+            failed = self._invoke(batch, sequence)
+            if not failed:
+                return
+            batch = batch[sequence.index(failed[0]) :]  # resume from the earliest failure, as Lambda does
             attempt += 1
             if attempt > retries:
                 self._send_to_failure_destination(shard_id, batch, attempt)
