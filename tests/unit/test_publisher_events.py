@@ -300,6 +300,21 @@ def test_a_record_whose_image_is_not_a_task_is_unpublishable(image, attribute):
         events_for(record(raw))
 
 
+@pytest.mark.parametrize(
+    ("attribute", "value"),
+    [("title", {"N": "42"}), ("tags", {"L": [{"N": "1"}]}), ("assignee", {"S": ""})],
+    ids=["number-title", "number-tag", "empty-assignee"],
+)
+def test_an_item_no_consumer_could_accept_is_unpublishable_not_a_crash(attribute, value):
+    # Given an item written around the API (by hand, a migration) with a value the catalog forbids
+    raw = sample("modify")
+    raw["dynamodb"]["NewImage"][attribute] = value
+    # When it is mapped
+    # Then it is refused with the catalog's reason, so the publisher reports it and carries on
+    with pytest.raises(UnpublishableRecord, match="breaks the catalog"):
+        events_for(record(raw))
+
+
 # --- sending: retry pacing and request limits, on a fake client ------------------------------------
 
 

@@ -76,7 +76,20 @@ class DomainEvent:
 
 
 def events_for(record: DynamoDBRecord) -> list[DomainEvent]:
-    """The events one committed change publishes, in order; empty when no public field changed."""
+    """The events one committed change publishes, in order; empty when no public field changed.
+
+    Each is checked against its catalog schema: an item the table holds but no consumer could accept
+    (written by hand, or by a buggy migration) is reported, never published, and never crashes the batch.
+    """
+    events = _events_of(record)
+    for event in events:
+        problems = catalog.problems(event.detail_type, event.detail)
+        if problems:
+            raise UnpublishableRecord(f"its {event.detail_type} breaks the catalog: {'; '.join(problems)}")
+    return events
+
+
+def _events_of(record: DynamoDBRecord) -> list[DomainEvent]:
     try:
         kind = record.event_name
     except KeyError as exc:

@@ -107,7 +107,10 @@ class EventPublisher:
         for position, record in enumerate(records):
             sequence_number = record.dynamodb.sequence_number if record.dynamodb else None
             try:
-                events = events_for(record)
+                events = [
+                    _Outgoing(position, sequence_number, event, event.entry(self._bus_name))
+                    for event in events_for(record)
+                ]
             except UnpublishableRecord as exc:
                 # Reported as failed: Lambda retries it, then sends it to the on-failure destination.
                 unpublishable.add(position)
@@ -118,9 +121,7 @@ class EventPublisher:
                     reason=str(exc),
                 )
                 continue
-            outgoing.extend(
-                _Outgoing(position, sequence_number, event, event.entry(self._bus_name)) for event in events
-            )
+            outgoing.extend(events)
         if unpublishable:
             metrics.add_metric(name="UnpublishableRecords", unit=MetricUnit.Count, value=len(unpublishable))
         return outgoing, unpublishable
