@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import boto3
@@ -74,7 +75,7 @@ class TaskEvent:
 def parse_event(body: str, accepts: str) -> TaskEvent:
     """The event in an SQS body, or RejectedEvent saying why it is not one this consumer accepts."""
     try:
-        event = json.loads(body)
+        event = json.loads(body, parse_float=Decimal)  # DynamoDB takes Decimal, never float
     except ValueError as exc:
         raise RejectedEvent("the body is not JSON") from exc
     if not isinstance(event, dict) or "detail" not in event:

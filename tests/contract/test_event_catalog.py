@@ -6,6 +6,8 @@ from its schema would hide a broken contract instead of revealing one.
 
 import hashlib
 import json
+import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,9 @@ from jsonschema.validators import validator_for
 
 from tasks_local.manifest import load_all
 from tasks_local.samples import EVENTS_DIR, load_event
+from tasks_local.settings import REPO_ROOT
 from tasks_shared import catalog
+from tasks_shared.schema_registry import shared_documents
 
 CATALOG_FILES = sorted(catalog.catalog_dir().glob("*.json"))
 EVENTBRIDGE_SAMPLES = sorted(path.stem for path in (EVENTS_DIR / "samples" / "eventbridge").glob("*.json"))
@@ -154,3 +158,37 @@ def test_every_sqs_sample_comes_from_the_queue_it_is_named_after(queue: str):
     # Then it was sent from that queue of the local stack
     assert record["eventSource"] == "aws:sqs"
     assert record["eventSourceARN"].endswith(f":local-tasks-{queue}")
+
+
+# jsonschema checks these formats only when the named library is importable (the others it checks
+# itself): jsonschema.FormatChecker's table, for the formats our schemas use.
+FORMAT_LIBRARIES = {"date-time": "rfc3339-validator"}
+
+
+def _formats(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        found = {node["format"]} if isinstance(node.get("format"), str) else set()
+        return found.union(*(_formats(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_formats(value) for value in node))
+    return set()
+
+
+def test_every_format_the_schemas_use_is_enforced_where_they_are_deployed():
+    """A missing checker library makes jsonschema skip its format silently; dev tools happen to install
+    one, so only the runtime dependencies tell whether a deployed consumer enforces it."""
+    used = _formats([*catalog.documents().values(), *shared_documents().values()])
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    runtime = {
+        re.split(r"[\[<>=!~ ;]", requirement, maxsplit=1)[0] for requirement in project["dependencies"]
+    }
+    assert used <= set(Draft202012Validator.FORMAT_CHECKER.checkers)
+    assert {FORMAT_LIBRARIES[name] for name in used if name in FORMAT_LIBRARIES} <= runtime
+
+
+def test_a_timestamp_that_is_not_one_is_a_catalog_problem():
+    event = eventbridge_sample("TaskCompleted")
+    event["detail"]["task"]["completedAt"] = "yesterday"
+    assert catalog.problems("TaskCompleted", event["detail"]) == [
+        "task.completedAt: 'yesterday' is not a 'date-time'"
+    ]

@@ -233,6 +233,33 @@ def test_a_message_the_consumer_cannot_read_is_dead_lettered_with_the_reason(
     assert (dead["Body"], dead["MessageAttributes"]["reason"]["StringValue"]) == (body, reason)
 
 
+def _with_numbers(event: dict[str, Any], where: str) -> str:
+    """The sample's JSON text with a number DynamoDB cannot store as a float, where the schema has none."""
+    detail = event["detail"]
+    if where == "previous":
+        detail["changes"], detail["previous"] = (
+            ["approval"],
+            {"approval": {"status": "awaiting", "score": 0.5}},
+        )
+    else:
+        detail["task"]["version"] = 2.5
+    return json.dumps(event)
+
+
+@pytest.mark.parametrize("where", ["previous", "task"])
+def test_an_event_with_numbers_the_schema_does_not_allow_is_dead_lettered_not_crashed(
+    resources, updated_deps, where
+):
+    queue = resources.queues["task-updated"]
+    body = _with_numbers(bridge_event("TaskUpdated"), where)
+
+    response = updated.handle(sqs_batch(queue, body), None, updated_deps)
+
+    assert response == {"batchItemFailures": []}
+    [dead] = received(queue.dlq_url)
+    assert "breaks the catalog schema" in dead["MessageAttributes"]["reason"]["StringValue"]
+
+
 def test_a_rejection_is_one_warning_line_with_the_reason_and_no_stack_trace(resources, created_deps, logs):
     created.handle(sqs_batch(resources.queues["task-created"], "{not json"), None, created_deps)
 
