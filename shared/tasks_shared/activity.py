@@ -30,7 +30,9 @@ from tasks_shared.pagination import PageTokens
 from tasks_shared.repository.dynamodb import from_item, to_item
 from tasks_shared.service import TaskService
 
-MARKER_TTL_SECONDS = 7 * 86400
+# Longer than the bus archive keeps events (events/rules.json, 30 days): a replay from the archive must
+# still find the marker of every event it re-delivers, or it would count them a second time.
+MARKER_TTL_SECONDS = 35 * 86400
 _HISTORY = "HIST#"
 _STATS = "STATS"
 

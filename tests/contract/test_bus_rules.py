@@ -16,6 +16,7 @@ from moto import mock_aws
 from tasks_local.bus import EventResources, provision_events, rules_definition, target_queue
 from tasks_local.manifest import load_all
 from tasks_local.samples import EVENTS_DIR, load_event
+from tasks_shared.activity import MARKER_TTL_SECONDS
 
 PREFIX = "contract-tasks"
 REGION = "us-east-1"
@@ -175,6 +176,11 @@ def test_the_bus_has_an_archive_of_every_event(bus: Bus):
         "ENABLED",
         definition["retentionDays"],
     )
+
+
+def test_a_replay_from_the_archive_is_deduplicated_by_the_consumers():
+    """Consumers remember an eventId as long as the archive can re-deliver it, and a little longer."""
+    assert rules_definition()["archive"]["retentionDays"] * 86400 < MARKER_TTL_SECONDS
 
 
 def test_the_archive_keeps_even_an_event_no_rule_routes(bus: Bus):

@@ -58,8 +58,16 @@ def test_caller_carries_the_request_id_for_correlation():
 
 @pytest.mark.parametrize(
     "claims",
-    [None, {}, {"sub": ""}, {"sub": None}, {"sub": 42}, {"cognito:groups": "[admins]"}],
-    ids=["no-claims", "empty", "empty-sub", "null-sub", "numeric-sub", "groups-only"],
+    [None, {}, {"sub": ""}, {"sub": None}, {"sub": 42}, {"cognito:groups": "[admins]"}, {"sub": "u" * 256}],
+    ids=[
+        "no-claims",
+        "empty",
+        "empty-sub",
+        "null-sub",
+        "numeric-sub",
+        "groups-only",
+        "longer-than-oidc-allows",
+    ],
 )
 def test_claims_without_a_subject_are_unauthorized(claims):
     with pytest.raises(Unauthorized):

@@ -300,6 +300,15 @@ def test_a_record_whose_image_is_not_a_task_is_unpublishable(image, attribute):
         events_for(record(raw))
 
 
+def test_a_user_with_the_longest_subject_oidc_allows_gets_valid_events(task):
+    """Every user the API accepts must be able to produce events that consumers accept."""
+    longest = "u" * 255
+    owned = replace(task, owner_id=longest, assignee=longest, updated_by=longest)
+    [event] = events_for(record(modify(owned, replace(owned, title="renamed"))))
+    assert catalog.problems(event.detail_type, event.detail) == []
+    assert event.detail["metadata"]["actor"] == longest
+
+
 @pytest.mark.parametrize(
     ("attribute", "value"),
     [("title", {"N": "42"}), ("tags", {"L": [{"N": "1"}]}), ("assignee", {"S": ""})],

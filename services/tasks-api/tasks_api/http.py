@@ -10,6 +10,7 @@ from tasks_shared import errors
 from tasks_shared.model import Caller
 
 MAX_BODY_BYTES = 16 * 1024
+MAX_SUBJECT_LENGTH = 255  # OpenID Connect Core §2: `sub` is at most 255 ASCII characters
 _JSON_MEDIA_TYPE = re.compile(r"^application/([a-z0-9.+-]+\+)?json\s*(;.*)?$", re.IGNORECASE)
 _STRONG_ETAG = re.compile(r'"([1-9][0-9]{0,17})"')  # exactly the tags we issue: "01" is not "1"
 
@@ -98,7 +99,7 @@ def if_match_versions(headers: dict[str, str]) -> frozenset[int] | None:
 def caller_from_claims(claims: dict[str, Any] | None, correlation_id: str | None = None) -> Caller:
     """The caller from verified JWT claims; groups come as a list or as API Gateway's "[a b]" string."""
     subject = (claims or {}).get("sub")
-    if not isinstance(subject, str) or not subject:
+    if not isinstance(subject, str) or not 0 < len(subject) <= MAX_SUBJECT_LENGTH:
         raise Unauthorized("a valid bearer token is required")
     groups = claims.get("cognito:groups") or []
     if isinstance(groups, str):
