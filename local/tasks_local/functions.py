@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -37,6 +38,47 @@ class PrefixedStream:
 
     def flush(self) -> None:
         self._stream.flush()
+
+
+class _ThreadRoutedStdout:
+    """The process's sys.stdout while functions run: what a function prints (its EMF metrics) goes to
+    its own labelled stream, even while other functions print in other threads; the rest goes on to
+    the real stdout. contextlib.redirect_stdout would swap sys.stdout for every thread at once."""
+
+    def __init__(self, default: TextIO) -> None:
+        self._default = default
+        self._local = threading.local()
+
+    def _target(self) -> TextIO:
+        return getattr(self._local, "stream", None) or self._default
+
+    def write(self, text: str) -> int:
+        return self._target().write(text)
+
+    def flush(self) -> None:
+        self._target().flush()
+
+    def isatty(self) -> bool:
+        return self._default.isatty()
+
+    @contextlib.contextmanager
+    def routed_to(self, stream: Any) -> Iterator[None]:
+        previous, self._local.stream = getattr(self._local, "stream", None), stream
+        try:
+            yield
+        finally:
+            self._local.stream = previous
+
+
+_install_lock = threading.Lock()
+
+
+def _routed_stdout() -> _ThreadRoutedStdout:
+    """The router, installed as sys.stdout the first time a function runs."""
+    with _install_lock:
+        if not isinstance(sys.stdout, _ThreadRoutedStdout):
+            sys.stdout = _ThreadRoutedStdout(sys.stdout)
+        return sys.stdout
 
 
 @dataclass
@@ -89,5 +131,10 @@ class LocalFunction:
     def invoke(self, event: dict[str, Any]) -> Any:
         self.warm()
         # Metrics are printed (EMF) rather than logged: label them with the function too.
-        with self._lock, contextlib.redirect_stdout(self.log):
-            return self._handler(event, LambdaContext(self.manifest.name))
+        context = LambdaContext(
+            self.manifest.name,
+            timeout_ms=self.manifest.timeout_seconds * 1000,
+            memory_limit_in_mb=self.manifest.memory_mb,
+        )
+        with self._lock, _routed_stdout().routed_to(self.log):
+            return self._handler(event, context)

@@ -20,6 +20,8 @@ class Manifest:
     events: list[dict[str, Any]]
     iam: list[dict[str, Any]]
     folder: Path
+    timeout_seconds: int = 10
+    memory_mb: int = 512
 
 
 def _fill(value: str, values: dict[str, Any]) -> str:
@@ -48,6 +50,8 @@ def load(path: Path, values: dict[str, Any] | None = None) -> Manifest:
         events=data.get("events") or [],
         iam=data.get("iam") or [],
         folder=path.parent,
+        timeout_seconds=int(data.get("timeout", 10)),
+        memory_mb=int(data.get("memorySize", 512)),
     )
 
 
