@@ -73,11 +73,18 @@ def target_queue(rule: dict[str, Any]) -> str:
     return target["queue"] if "queue" in target else f"{target['stateMachine']}-requests"
 
 
+DLQ_RETENTION_SECONDS = 14 * 86400  # the SQS maximum
+
+
 def _create_queue(sqs: Any, name: str, spec: dict[str, Any]) -> Queue:
     dlq_url = None
     attributes = {"VisibilityTimeout": str(spec.get("visibilityTimeout", 30))}
     if spec["dlq"]:
-        dlq_url = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
+        # SQS keeps a message 4 days by default, counted from its first enqueue: a dead letter keeps
+        # the longest retention there is, so a weekend is not enough to lose it.
+        dlq_url = sqs.create_queue(
+            QueueName=f"{name}-dlq", Attributes={"MessageRetentionPeriod": str(DLQ_RETENTION_SECONDS)}
+        )["QueueUrl"]
         dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
             "QueueArn"
         ]

@@ -178,6 +178,20 @@ def test_the_bus_has_an_archive_of_every_event(bus: Bus):
     )
 
 
+def test_every_consumer_queue_dead_letters_after_its_receives_and_keeps_dead_letters_14_days(bus: Bus):
+    for manifest in load_all().values():
+        for spec in (event["sqs"] for event in manifest.events if "sqs" in event):
+            queue = bus.resources.queues[spec["queue"]]
+            attributes = bus.sqs.get_queue_attributes(QueueUrl=queue.url, AttributeNames=["All"])[
+                "Attributes"
+            ]
+            redrive = json.loads(attributes["RedrivePolicy"])
+            dead = bus.sqs.get_queue_attributes(QueueUrl=queue.dlq_url, AttributeNames=["All"])["Attributes"]
+            assert int(redrive["maxReceiveCount"]) == spec["maxReceiveCount"]
+            assert redrive["deadLetterTargetArn"] == dead["QueueArn"]
+            assert int(dead["MessageRetentionPeriod"]) == 14 * 86400
+
+
 def test_a_replay_from_the_archive_is_deduplicated_by_the_consumers():
     """Consumers remember an eventId as long as the archive can re-deliver it, and a little longer."""
     assert rules_definition()["archive"]["retentionDays"] * 86400 < MARKER_TTL_SECONDS
