@@ -48,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.command == "queues":
                 return tools.queues(settings)
             return tools.invoke(settings, args.function, args.event)
+        except BrokenPipeError:
+            raise  # not an error of ours: see the end of this module
         except (tools.StackNotRunning, OSError, ValueError, KeyError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -61,4 +63,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # `make -s queues | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)

@@ -3,7 +3,8 @@
 The bus, its archive and rules come from events/rules.json; each consumer's queue and DLQ from the
 `sqs` event of its manifest; the stream publisher's on-failure queue from its `stream` event. Rule
 targets are SQS queues. moto cannot deliver to Step Functions, so a `stateMachine` target gets a
-queue (`<prefix>-<machine>-requests`) that the local runtime drains instead.
+queue (`<prefix>-<machine>-requests`) for the local runtime to drain instead (once the workflow exists;
+until then its requests wait there).
 """
 
 import json

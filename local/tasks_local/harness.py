@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import boto3
 import requests
@@ -55,12 +56,17 @@ class LocalStack:
         return subprocess.run(
             command,
             cwd=REPO_ROOT,
-            env={**os.environ, "TASKS_LOCAL_STATE": str(self.state_dir)},
+            env={**os.environ, "TASKS_LOCAL_STATE": str(self.state_dir), **self.ports},
             capture_output=True,
             text=True,
             timeout=timeout,
             check=False,
         )
+
+    @property
+    def ports(self) -> dict[str, str]:
+        """The stack's ports, as `make` takes them: commands aimed at it pass them on."""
+        return {"API_PORT": str(urlparse(self.api_url).port), "AWS_PORT": str(urlparse(self.aws_url).port)}
 
     def session(self, user: str, *groups: str) -> requests.Session:
         session = requests.Session()

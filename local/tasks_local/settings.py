@@ -31,7 +31,8 @@ class LocalSettings:
 
     @property
     def stack_file(self) -> Path:
-        return self.state_dir / "stack.json"
+        """One per AWS port: stacks on other ports, started from the same folder, keep their own."""
+        return self.state_dir / f"stack-{self.aws_port}.json"
 
     @property
     def api_url(self) -> str:

@@ -22,16 +22,15 @@ class StackNotRunning(Exception):
 
 def running_stack(settings: LocalSettings) -> dict[str, Any]:
     """The saved description of the running stack, after checking its AWS endpoint answers."""
+    hint = f"start it with `make dev`, or pass the AWS_PORT of the one you started (now {settings.aws_port})"
     if not settings.stack_file.exists():
-        raise StackNotRunning("no local stack has been started here: run `make dev` first")
+        raise StackNotRunning(f"no local stack was started here on AWS_PORT={settings.aws_port}: {hint}")
     stack = json.loads(settings.stack_file.read_text())
     endpoint = urlparse(stack["aws_endpoint"])
     try:
         socket.create_connection((endpoint.hostname, endpoint.port), timeout=1).close()
     except OSError as exc:
-        raise StackNotRunning(
-            f"the local stack at {stack['aws_endpoint']} is not running: run `make dev`"
-        ) from exc
+        raise StackNotRunning(f"the local stack at {stack['aws_endpoint']} is not running: {hint}") from exc
     return stack
 
 
@@ -46,7 +45,10 @@ def _use_stack(settings: LocalSettings, stack: dict[str, Any]) -> None:
 
 
 def _read_json(path: str) -> Any:
-    return json.loads(Path(path).read_text())
+    try:
+        return json.loads(Path(path).read_text())
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path} is not JSON ({exc})") from exc
 
 
 def publish(settings: LocalSettings, event_path: str) -> int:
@@ -54,6 +56,14 @@ def publish(settings: LocalSettings, event_path: str) -> int:
     stack = running_stack(settings)
     _use_stack(settings, stack)
     event = _read_json(event_path)
+    missing = [
+        key for key in ("source", "detail-type", "detail") if not isinstance(event, dict) or key not in event
+    ]
+    if missing:
+        raise ValueError(
+            f"{event_path} is not an event as EventBridge delivers it (no {', '.join(missing)}); "
+            "see events/samples/eventbridge/"
+        )
     entry = {
         "Source": event["source"],
         "DetailType": event["detail-type"],
@@ -78,7 +88,13 @@ def invoke(settings: LocalSettings, function_name: str, event_path: str) -> int:
         raise StackNotRunning(f"no function {function_name!r}; functions: {', '.join(sorted(manifests))}")
     manifest = manifests[function_name]
     os.environ.update(manifest.environment)
-    result = LocalFunction(manifest, log_stream=sys.stderr).invoke(_read_json(event_path))
+    event = _read_json(event_path)
+    try:
+        result = LocalFunction(manifest, log_stream=sys.stderr).invoke(event)
+    except Exception as exc:  # what `aws lambda invoke` shows for a function error, and its exit status
+        print(json.dumps({"errorType": type(exc).__name__, "errorMessage": str(exc)}, indent=2))
+        print(f"error: {function_name} failed on {event_path} (see the response above)", file=sys.stderr)
+        return 1
     print(json.dumps(result, indent=2))
     return 0
 

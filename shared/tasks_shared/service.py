@@ -78,7 +78,10 @@ class TaskService:
     @staticmethod
     def _check_precondition(task: Task, if_match: Collection[int] | None) -> None:
         if if_match is not None and task.version not in if_match:
-            raise PreconditionFailed(f"task {task.id} is at version {task.version}, not {sorted(if_match)}")
+            asked = ", ".join(f'"{version}"' for version in sorted(if_match)) or "no version we issue"
+            raise PreconditionFailed(
+                f'task {task.id} has changed: its ETag is "{task.version}", If-Match asked for {asked}'
+            )
 
     @staticmethod
     def _write(write: Callable[[], None], if_match: Collection[int] | None) -> None:

@@ -115,3 +115,33 @@ def test_an_invalid_event_reaches_the_dlq_and_later_events_still_flow(stack, tmp
     owner = f"heidi-{uuid.uuid4().hex[:8]}"
     _make_publish(stack, _external_event(tmp_path, owner))
     assert eventually(lambda: _stats(stack, owner)["created"] == 1)
+
+
+# --- the helper commands' mistakes: one clear line, never a traceback -------------------------------
+
+
+def test_invoking_a_function_with_the_wrong_kind_of_event_is_a_function_error(stack):
+    result = stack.run(
+        ["make", "-s", "--no-print-directory", "invoke", "FN=task-created", "EVENT=events/api/health.json"]
+    )
+    assert result.returncode != 0
+    assert set(json.loads(result.stdout)) == {"errorType", "errorMessage"}  # as `aws lambda invoke` shows
+    assert "Traceback" not in result.stderr
+
+
+def test_publishing_something_that_is_not_an_eventbridge_event_says_so(stack):
+    result = stack.run(
+        ["make", "-s", "--no-print-directory", "publish", "EVENT=events/samples/sqs/task-created.json"]
+    )
+    assert result.returncode != 0
+    assert "is not an event as EventBridge delivers it (no source, detail-type, detail)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_helpers_talk_to_the_stack_on_their_aws_port(stack):
+    ours = stack.run(["make", "-s", "--no-print-directory", "queues"])
+    elsewhere = stack.run(["make", "-s", "--no-print-directory", "queues", "AWS_PORT=1"])
+    assert ours.returncode == 0
+    assert "local-tasks-task-created" in ours.stdout
+    assert elsewhere.returncode != 0
+    assert "no local stack was started here on AWS_PORT=1" in elsewhere.stderr
