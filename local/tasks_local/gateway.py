@@ -57,6 +57,9 @@ def _gateway_error(status: int, message: str, headers: dict[str, str] | None = N
     return Response(json.dumps({"message": message}), status, headers, content_type="application/json")
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 class HttpApiGateway:
     def __init__(self, routes: list[Route], authorizer: JwtAuthorizer, log: Any) -> None:
         self._routes = routes
@@ -68,7 +71,8 @@ class HttpApiGateway:
         started = time.perf_counter()
         response = self._dispatch(request)
         elapsed_ms = (time.perf_counter() - started) * 1000
-        path = request.full_path.rstrip("?")
+        # Escaped: a %0A or an ESC in a URL must not forge a log line or drive the terminal.
+        path = _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", request.full_path.rstrip("?"))
         self._log.write(f"{request.method} {path} -> {response.status_code} {elapsed_ms:.1f} ms\n")
         return response(environ, start_response)
 

@@ -405,6 +405,19 @@ def test_completion_archives_a_snapshot_of_the_task_with_the_event_metadata(
     assert snapshot == {"task": completed_task.to_dict(), "metadata": event["detail"]["metadata"]}
 
 
+def test_an_archive_key_stays_under_its_owners_prefix_whatever_the_ids_hold(resources, completed_deps):
+    """Ids come from events (other publishers too): path-like ids are encoded, not followed."""
+    event = bridge_event("TaskCompleted")
+    event["detail"]["task"] |= {"ownerId": "bob/../alice", "id": "../../reports/q4"}
+
+    completed.handle(sqs_batch(resources.queues["task-completed"], event), None, completed_deps)
+
+    listing = boto3.client("s3").list_objects_v2(Bucket=resources.bucket)
+    assert [item["Key"] for item in listing["Contents"]] == [
+        "tasks/bob%2F..%2Falice/..%2F..%2Freports%2Fq4.json"
+    ]
+
+
 def test_completion_sets_the_retention_ttl_and_bumps_the_version_but_not_updated_at(
     resources, completed_deps, completed_task, tasks
 ):

@@ -7,6 +7,7 @@ import json
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from tasks_shared.consumer import RejectedEvent
 from tasks_shared.model import Status
@@ -65,7 +66,9 @@ class TaskArchive:
 
     @staticmethod
     def key(task: dict[str, Any]) -> str:
-        return f"tasks/{task['ownerId']}/{task['id']}.json"
+        """tasks/<owner>/<id>.json, each part percent-encoded: ids come from events, and a `/` or `..`
+        in one must not place the snapshot under another owner's prefix or outside tasks/."""
+        return f"tasks/{quote(task['ownerId'], safe='')}/{quote(task['id'], safe='')}.json"
 
     def put(self, task: dict[str, Any], metadata: dict[str, Any]) -> str:
         key = self.key(task)

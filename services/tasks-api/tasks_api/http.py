@@ -103,7 +103,7 @@ def caller_from_claims(claims: dict[str, Any] | None, correlation_id: str | None
         raise Unauthorized("a valid bearer token is required")
     groups = claims.get("cognito:groups") or []
     if isinstance(groups, str):
-        groups = groups.strip("[]").replace(",", " ").split()
+        groups = groups.strip("[]").split()  # API Gateway's "[a b]": a comma may be part of a group name
     return Caller(
         user_id=subject, groups=frozenset(str(group) for group in groups), correlation_id=correlation_id
     )
