@@ -65,33 +65,37 @@ class HistoryEntry:
     task_id: str
     type: str  # "created" | "updated"
     actor: str | None
+    source: str  # who published the event: `tasks.service`, or another system on the bus
     occurred_at: str
     event_id: str
     changes: tuple[Change, ...] = ()
 
     @classmethod
-    def created(cls, detail: Mapping[str, Any]) -> HistoryEntry:
+    def created(cls, detail: Mapping[str, Any], source: str) -> HistoryEntry:
         """The creation, with every client field the task started with (empty ones left out)."""
         task = detail["task"]
         changes = tuple(
             Change(name, None, task[name]) for name in MUTABLE_FIELDS if task.get(name) not in (None, "", [])
         )
-        return cls._of(detail, "created", changes)
+        return cls._of(detail, source, "created", changes)
 
     @classmethod
-    def updated(cls, detail: Mapping[str, Any]) -> HistoryEntry:
+    def updated(cls, detail: Mapping[str, Any], source: str) -> HistoryEntry:
         """A change, with each changed field's value before (from `previous`) and after (from `task`)."""
         task, previous = detail["task"], detail.get("previous", {})
         changes = tuple(Change(name, previous.get(name), task.get(name)) for name in detail["changes"])
-        return cls._of(detail, "updated", changes)
+        return cls._of(detail, source, "updated", changes)
 
     @classmethod
-    def _of(cls, detail: Mapping[str, Any], kind: str, changes: tuple[Change, ...]) -> HistoryEntry:
+    def _of(
+        cls, detail: Mapping[str, Any], source: str, kind: str, changes: tuple[Change, ...]
+    ) -> HistoryEntry:
         metadata = detail["metadata"]
         return cls(
             task_id=detail["task"]["id"],
             type=kind,
             actor=metadata.get("actor"),
+            source=source,
             occurred_at=metadata["occurredAt"],
             event_id=metadata["eventId"],
             changes=changes,
@@ -102,6 +106,7 @@ class HistoryEntry:
         return {
             "type": self.type,
             "actor": self.actor,
+            "source": self.source,
             "occurredAt": self.occurred_at,
             "eventId": self.event_id,
             "changes": [change.to_dict() for change in self.changes],
@@ -121,6 +126,7 @@ class HistoryEntry:
             task_id=item["taskId"],
             type=item["type"],
             actor=item.get("actor"),
+            source=item["source"],
             occurred_at=item["occurredAt"],
             event_id=item["eventId"],
             changes=tuple(

@@ -39,7 +39,9 @@ def record_change(activity: ActivityRepository, task_id: str, number: int, actor
     }
     detail["changes"], detail["previous"] = ["title"], {"title": f"title {number - 1}"}
     detail["task"]["title"] = f"title {number}"
-    activity.record_once(f"event-{number}", "task-updated", history=HistoryEntry.updated(detail))
+    activity.record_once(
+        f"event-{number}", "task-updated", history=HistoryEntry.updated(detail, "tasks.service")
+    )
     return f"event-{number}"
 
 
@@ -108,6 +110,7 @@ def test_history_entry_says_who_changed_what_and_when(api, activity):
     assert entry == {
         "type": "updated",
         "actor": "bob",
+        "source": "tasks.service",
         "occurredAt": "2026-11-22T09:07:00Z",
         "eventId": "event-7",
         "changes": [{"field": "title", "previous": "title 6", "current": "title 7"}],

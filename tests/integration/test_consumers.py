@@ -318,6 +318,18 @@ def test_the_lambda_entry_point_processes_a_batch_with_its_real_dependencies(aws
 # --- task-updated -----------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("source", ["tasks.service", "billing.service"])
+def test_the_audit_trail_names_who_published_each_change(resources, updated_deps, activity, source):
+    """Other systems may publish changes (DESIGN §4); their entries are theirs, never passed off as ours."""
+    event = bridge_event("TaskUpdated")
+    event["source"] = source
+
+    updated.handle(sqs_batch(resources.queues["task-updated"], event), None, updated_deps)
+
+    [entry] = activity.history(event["detail"]["task"]["id"], limit=10).items
+    assert entry.source == source
+
+
 def test_update_event_appends_who_changed_what_with_before_and_after(resources, updated_deps, activity):
     event = bridge_event("TaskUpdated")
 

@@ -25,7 +25,7 @@ def detail(sample: str) -> dict:
 
 
 def test_created_entry_lists_the_fields_the_task_started_with():
-    entry = HistoryEntry.created(detail("TaskCreated"))
+    entry = HistoryEntry.created(detail("TaskCreated"), "tasks.service")
 
     assert (entry.type, entry.actor) == ("created", "alice")
     assert {change.field for change in entry.changes} == {
@@ -44,13 +44,13 @@ def test_created_entry_leaves_out_empty_fields():
     data = detail("TaskCreated")
     data["task"] |= {"description": "", "tags": []}
 
-    fields = {change.field for change in HistoryEntry.created(data).changes}
+    fields = {change.field for change in HistoryEntry.created(data, "tasks.service").changes}
 
     assert not fields & {"description", "tags"}
 
 
 def test_updated_entry_pairs_each_changed_field_with_its_previous_value():
-    entry = HistoryEntry.updated(detail("TaskUpdated"))
+    entry = HistoryEntry.updated(detail("TaskUpdated"), "tasks.service")
 
     assert [change.to_dict() for change in entry.changes] == [
         {"field": "title", "previous": "Prepare the quarterly report", "current": "Prepare the Q4 report"},
@@ -63,7 +63,7 @@ def test_a_field_cleared_by_an_update_is_null_after_it():
     data["changes"], data["previous"] = ["assignee"], {"assignee": "bob"}
     del data["task"]["assignee"]
 
-    [change] = HistoryEntry.updated(data).changes
+    [change] = HistoryEntry.updated(data, "tasks.service").changes
 
     assert (change.previous, change.current) == ("bob", None)
 
@@ -72,14 +72,14 @@ def test_history_entry_without_an_actor_says_null():
     data = detail("TaskUpdated")
     del data["metadata"]["actor"]
 
-    assert HistoryEntry.updated(data).to_dict()["actor"] is None
+    assert HistoryEntry.updated(data, "tasks.service").to_dict()["actor"] is None
 
 
 def test_history_entries_of_one_task_sort_by_time_in_their_keys():
     early, late = detail("TaskUpdated"), detail("TaskUpdated")
     late["metadata"]["occurredAt"] = "2026-11-23T00:00:00Z"
 
-    keys = [HistoryEntry.updated(data).to_item()["sk"] for data in (late, early)]
+    keys = [HistoryEntry.updated(data, "tasks.service").to_item()["sk"] for data in (late, early)]
 
     assert sorted(keys) == list(reversed(keys))
 

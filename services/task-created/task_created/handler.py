@@ -28,7 +28,7 @@ def record_creation(event: TaskEvent, deps: Dependencies) -> bool:
         SERVICE,
         owner_id=task["ownerId"],
         counts=created_counts(task["priority"]),
-        history=HistoryEntry.created(event.detail),
+        history=HistoryEntry.created(event.detail, event.source),
     )
     if recorded:
         logger.info("creation recorded", priority=task["priority"], notified=bool(task.get("assignee")))

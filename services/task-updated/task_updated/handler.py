@@ -24,7 +24,7 @@ def record_update(event: TaskEvent, deps: Dependencies) -> bool:
     reassigned = "assignee" in event.detail["changes"] and bool(task.get("assignee"))
     if reassigned:
         deps.notifier.notify(task)  # at least once: before the commit
-    entry = HistoryEntry.updated(event.detail)
+    entry = HistoryEntry.updated(event.detail, event.source)
     recorded = deps.activity.record_once(event.event_id, SERVICE, history=entry)
     if recorded:
         logger.info("change recorded", fields=event.detail["changes"], actor=entry.actor, notified=reassigned)
