@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import importlib.metadata
 import io
+import json
 import logging
 import math
 import os
@@ -134,6 +135,18 @@ def format_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any
 
 def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     print(format_table(title, headers, rows), end="", flush=True)
+
+
+def report_latencies(title: str, kind: str, samples: dict[str, list[float]], json_path: str | None) -> None:
+    """n, p50, p95 and max of each named series of milliseconds; the raw samples to `json_path` too."""
+    rows = [
+        [name, len(values), percentile(values, 50), percentile(values, 95), max(values)]
+        for name, values in samples.items()
+    ]
+    print_table(title, [kind, "n", "p50", "p95", "max"], rows)
+    print(f"\nmachine: {json.dumps(machine())}")
+    if json_path:
+        Path(json_path).write_text(json.dumps({"machine": machine(), "samples_ms": samples}, indent=2))
 
 
 def _cpu_model() -> str:

@@ -14,13 +14,12 @@ Run: .venv/bin/python bench/event_latency.py [--writes 40]
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
-from _common import machine, percentile, print_table
+from _common import report_latencies
 
 from tasks_local.harness import LocalStack, start_stack, stop_stack
 
@@ -97,14 +96,7 @@ def main(argv: list[str] | None = None) -> None:
             samples = measure(stack, args.writes, args.poll_ms / 1000)
         finally:
             stop_stack(stack)
-    rows = [
-        [name, len(values), percentile(values, 50), percentile(values, 95), max(values)]
-        for name, values in samples.items()
-    ]
-    print_table("HTTP write → consumer effect (ms)", ["path", "n", "p50", "p95", "max"], rows)
-    print(f"\nmachine: {json.dumps(machine())}")
-    if args.json:
-        Path(args.json).write_text(json.dumps({"machine": machine(), "samples_ms": samples}, indent=2))
+    report_latencies("HTTP write → consumer effect (ms)", "path", samples, args.json)
 
 
 if __name__ == "__main__":

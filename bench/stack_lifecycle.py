@@ -13,14 +13,13 @@ Run: .venv/bin/python bench/stack_lifecycle.py [--runs 10]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import tempfile
 import time
 from pathlib import Path
 
-from _common import machine, percentile, print_table
+from _common import report_latencies
 
 from tasks_local.harness import LocalStack, start_stack
 
@@ -57,14 +56,7 @@ def main(argv: list[str] | None = None) -> None:
             samples["ready"].append(ready_ms)
             samples["stop, busy" if busy else "stop, idle"].append(stop_ms)
         print(f"run {run + 1}/{args.runs} done", flush=True)
-    rows = [
-        [name, len(values), percentile(values, 50), percentile(values, 95), max(values)]
-        for name, values in samples.items()
-    ]
-    print_table("make dev: start and stop (ms)", ["phase", "n", "p50", "p95", "max"], rows)
-    print(f"\nmachine: {json.dumps(machine())}")
-    if args.json:
-        Path(args.json).write_text(json.dumps({"machine": machine(), "samples_ms": samples}, indent=2))
+    report_latencies("make dev: start and stop (ms)", "phase", samples, args.json)
 
 
 if __name__ == "__main__":
