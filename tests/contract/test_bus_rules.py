@@ -192,6 +192,14 @@ def test_every_consumer_queue_dead_letters_after_its_receives_and_keeps_dead_let
             assert int(dead["MessageRetentionPeriod"]) == 14 * 86400
 
 
+def test_every_consumer_queue_hides_a_message_six_times_as_long_as_its_function_may_run():
+    """AWS's rule for SQS event sources: a shorter visibility timeout lets a throttled or slow batch
+    reappear while it is still being processed, and each reappearance counts towards the DLQ."""
+    for manifest in load_all().values():
+        for spec in (event["sqs"] for event in manifest.events if "sqs" in event):
+            assert spec["visibilityTimeout"] >= 6 * manifest.timeout_seconds, manifest.name
+
+
 def test_a_replay_from_the_archive_is_deduplicated_by_the_consumers():
     """Consumers remember an eventId as long as the archive can re-deliver it, and a little longer."""
     assert rules_definition()["archive"]["retentionDays"] * 86400 < MARKER_TTL_SECONDS
