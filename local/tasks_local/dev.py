@@ -88,8 +88,9 @@ def _record_stop_signals() -> list[int]:
     a lock (threading.Event.set) could deadlock on a lock the interrupted code holds."""
     signalled: list[int] = []
     for signum in (signal.SIGINT, signal.SIGTERM):
-        if signal.getsignal(signum) is not signal.SIG_IGN:  # `make dev &` in a script keeps ignoring Ctrl-C
-            signal.signal(signum, lambda received, _frame: signalled.append(received))
+        if signum == signal.SIGINT and signal.getsignal(signum) is signal.SIG_IGN:
+            continue  # `make dev &` in a script: Ctrl-C at the script is not for us; SIGTERM always is
+        signal.signal(signum, lambda received, _frame: signalled.append(received))
     return signalled
 
 

@@ -74,9 +74,14 @@ class LocalStack:
         return session
 
 
-def _die_with_parent() -> None:
-    """Linux: `make` gets SIGTERM if the test or bench process dies without stopping the stack, and the
-    runtime follows make (it watches its parent), so a killed run leaves no stack behind."""
+def _as_from_a_terminal() -> None:
+    """Run in the child before `make`: the stack behaves as one started from a terminal, whatever
+    started the tests. Ctrl-C and SIGTERM work even if the runner inherited them ignored (a CI script
+    that runs things in the background ignores SIGINT). On Linux, `make` gets SIGTERM if the test or
+    bench process dies without stopping the stack; the runtime follows make (it watches its parent),
+    so a killed run leaves no stack behind."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
@@ -93,7 +98,7 @@ def start_stack(state_dir: Path) -> LocalStack:
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
-        preexec_fn=_die_with_parent,  # noqa: PLW1509 - only calls prctl, safe before exec
+        preexec_fn=_as_from_a_terminal,  # noqa: PLW1509 - only signal settings and prctl, safe before exec
     )
     stack = LocalStack(process, f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{aws_port}", state_dir)
     lines: queue.Queue[str] = queue.Queue()

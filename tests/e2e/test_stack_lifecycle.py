@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from tasks_local.harness import free_port, start_stack
+from tasks_local.harness import free_port, start_stack, stop_stack
 from tasks_local.settings import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
@@ -57,8 +57,16 @@ def _stop_and_time(children: list[int], started: float) -> float:
     return time.monotonic() - started
 
 
-def test_sigterm_to_make_stops_everything_within_two_seconds(tmp_path):
+@pytest.fixture
+def own_stack(tmp_path):
+    """A stack of the test's own, to stop with signals; stopped anyway if the test fails half-way."""
     stack = start_stack(tmp_path)
+    yield stack
+    stop_stack(stack)
+
+
+def test_sigterm_to_make_stops_everything_within_two_seconds(own_stack):
+    stack = own_stack
     children = [pid for pid in _group_members(stack.process.pid) if pid != stack.process.pid]
     assert children  # the runtime make started
     started = time.monotonic()
@@ -67,10 +75,10 @@ def test_sigterm_to_make_stops_everything_within_two_seconds(tmp_path):
     assert _stop_and_time(children, started) < 2.0
 
 
-def test_a_burst_of_signals_still_stops_within_two_seconds(tmp_path):
+def test_a_burst_of_signals_still_stops_within_two_seconds(own_stack):
     """Ctrl-C pressed repeatedly, or a supervisor that insists: each signal lands somewhere in the
     runtime's code, which must neither hang nor crash with a traceback."""
-    stack = start_stack(tmp_path)
+    stack = own_stack
     children = [pid for pid in _group_members(stack.process.pid) if pid != stack.process.pid]
     started = time.monotonic()
     for _ in range(200):
