@@ -27,7 +27,7 @@ from botocore.exceptions import ClientError
 from tasks_shared.errors import InvalidPageToken
 from tasks_shared.model import MUTABLE_FIELDS, Caller, Priority
 from tasks_shared.pagination import PageTokens
-from tasks_shared.repository.dynamodb import from_item, to_item
+from tasks_shared.repository.items import from_item, to_item
 from tasks_shared.service import TaskService
 
 # Longer than the bus archive keeps events (events/rules.json, 30 days): a replay from the archive must

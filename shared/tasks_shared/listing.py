@@ -1,7 +1,8 @@
 """Who may list a task, and which listing view answers a list request.
 
-Each task is copied into one view per audience (scope) that may list it. A list request resolves to
-exactly one scope plus optional status/priority filters, so it is always a single Query on the views
+Each task is copied into one view per audience (scope) that may list it; the task-indexer function
+projects the views from the tasks table's stream, so they follow every writer. A list request resolves
+to exactly one scope plus optional status/priority filters, so it is always a single Query on the views
 table or one of its indexes: no Scan, no filter expression, at most limit+1 items read per page.
 """
 
@@ -10,22 +11,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tasks_shared.errors import NotAllowed, ValidationFailed
-from tasks_shared.model import Caller, Task
+from tasks_shared.model import ApprovalStatus, Caller, Task
 
 ALL = "ALL"
+# Approvers' queue: every task awaiting approval, whoever owns it, sorted by when approval was requested.
+AWAITING = "AWAITING"
 
 
 def scopes_of(task: Task) -> set[str]:
-    """Every audience that lists this task: its owner, its assignee, both as members, and admins."""
+    """Every audience that lists this task: its owner, its assignee, both as members, admins, and
+    approvers while it awaits approval."""
     scopes = {f"OWNER#{task.owner_id}", f"MEMBER#{task.owner_id}", ALL}
     if task.assignee:
         scopes |= {f"ASSIGNEE#{task.assignee}", f"MEMBER#{task.assignee}"}
+    if task.approval.status is ApprovalStatus.AWAITING:
+        scopes.add(AWAITING)
     return scopes
 
 
-def sort_key(task: Task) -> str:
-    """Newest first is a descending Query on creation time; the id breaks ties."""
+def sort_key(task: Task, scope: str = ALL) -> str:
+    """Lists sort on creation time (newest first is a descending Query), the approvers' queue on the
+    time approval was requested; the id breaks ties."""
+    if scope == AWAITING:
+        return f"{task.approval.requested_at or task.updated_at}#{task.id}"
     return f"{task.created_at}#{task.id}"
+
+
+def view_keys(task: Task) -> set[tuple[str, str]]:
+    """The (scope, sk) key of each of the task's views."""
+    return {(scope, sort_key(task, scope)) for scope in scopes_of(task)}
 
 
 @dataclass(frozen=True)
@@ -36,6 +50,7 @@ class ListQuery:
     status: str | None = None
     priority: str | None = None
     limit: int = 20
+    oldest_first: bool = False
 
     @classmethod
     def for_caller(
@@ -60,6 +75,13 @@ class ListQuery:
         default = ALL if caller.is_admin else f"MEMBER#{caller.user_id}"
         scope = f"{role}#{person}" if person else default
         return cls(scope=scope, status=status, priority=priority, limit=limit)
+
+    @classmethod
+    def awaiting_approval(cls, caller: Caller, *, limit: int = 20) -> ListQuery:
+        """The approvers' queue (GET /approvals): tasks awaiting approval, oldest request first."""
+        if not caller.is_approver:
+            raise NotAllowed("only approvers may list the tasks awaiting approval")
+        return cls(scope=AWAITING, limit=limit, oldest_first=True)
 
     @property
     def fingerprint(self) -> str:

@@ -73,16 +73,28 @@ class Approval:
     decided_by: str | None = None
     decided_at: str | None = None
     comment: str | None = None
+    # When approval was requested: the approvers' queue is served oldest request first.
+    requested_at: str | None = None
+
+    @classmethod
+    def requested(cls, now: str) -> Approval:
+        return cls(ApprovalStatus.AWAITING, requested_at=now)
 
     def to_dict(self) -> dict[str, Any]:
-        body = {"status": self.status.value, "decidedBy": self.decided_by, "decidedAt": self.decided_at}
-        body["comment"] = self.comment
+        body = {
+            "status": self.status.value,
+            "requestedAt": self.requested_at,
+            "decidedBy": self.decided_by,
+            "decidedAt": self.decided_at,
+            "comment": self.comment,
+        }
         return {key: value for key, value in body.items() if value is not None}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Approval:
         return cls(
             status=ApprovalStatus(data["status"]),
+            requested_at=data.get("requestedAt"),
             decided_by=data.get("decidedBy"),
             decided_at=data.get("decidedAt"),
             comment=data.get("comment"),
@@ -116,9 +128,7 @@ class Task:
     def new(cls, task_id: str, owner_id: str, fields: dict[str, Any], now: str) -> Task:
         """A new task from validated client fields; high priority starts awaiting approval."""
         priority = Priority(fields.get("priority", Priority.MEDIUM))
-        approval = Approval(
-            ApprovalStatus.AWAITING if priority is Priority.HIGH else ApprovalStatus.NOT_REQUIRED
-        )
+        approval = Approval.requested(now) if priority is Priority.HIGH else Approval()
         return cls(
             id=task_id,
             title=fields["title"],
@@ -163,7 +173,7 @@ class Task:
         candidate = replace(self, **fields)
         if candidate == self:
             return self
-        approval = self._approval_after(candidate)
+        approval = self._approval_after(candidate, now)
         status = candidate.status
         self._check_transition(status, approval)
         return replace(
@@ -176,13 +186,13 @@ class Task:
             version=self.version + 1,
         )
 
-    def _approval_after(self, candidate: Task) -> Approval:
+    def _approval_after(self, candidate: Task, now: str) -> Approval:
         """A never-approved task raised to high while pending (before or after the change) needs approval,
         so raising and starting it in one request is blocked like doing it in two."""
         raised_to_high = candidate.priority is Priority.HIGH and self.priority is not Priority.HIGH
         pending = Status.PENDING in (self.status, candidate.status)
         needs_approval = pending and self.approval.status is ApprovalStatus.NOT_REQUIRED
-        return Approval(ApprovalStatus.AWAITING) if raised_to_high and needs_approval else self.approval
+        return Approval.requested(now) if raised_to_high and needs_approval else self.approval
 
     def _check_transition(self, status: Status, approval: Approval) -> None:
         if status is self.status:

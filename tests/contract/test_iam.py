@@ -155,6 +155,7 @@ def _fresh_containers() -> None:
         "task_created",
         "task_updated",
         "task_completed",
+        "task_indexer",
         "tasks_shared",
     }
     for module_name, module in list(sys.modules.items()):
@@ -189,9 +190,11 @@ def _exercise(functions, resources) -> None:
             QueueUrl=resources.queues[queue].url, MessageBody=json.dumps(invalid)
         )
     stop = threading.Event()
-    publisher = functions["task-publisher"]
-    stream_spec = next(e["stream"] for e in publisher.manifest.events if "stream" in e)
-    pollers = [StreamPoller(publisher, stream_spec, stop, os.environ["TASKS_TABLE"], None)]
+    pollers = []
+    for name in ("task-publisher", "task-indexer"):
+        function = functions[name]
+        stream_spec = next(e["stream"] for e in function.manifest.events if "stream" in e)
+        pollers.append(StreamPoller(function, stream_spec, stop, os.environ["TASKS_TABLE"], None))
     for name in ("task-created", "task-updated", "task-completed"):
         queue = resources.queues[name]
         pollers.append(QueuePoller(functions[name], {"batchSize": 10}, stop, queue.url, queue.arn))

@@ -1,27 +1,15 @@
 """The event path end to end on `make dev`: HTTP write → stream → publisher → bus → queues → consumers."""
 
 import json
-import time
 import uuid
 
 import pytest
 
 from tasks_local.samples import load_event
 from tasks_local.settings import REPO_ROOT
+from tests.e2e.polling import eventually
 
 pytestmark = pytest.mark.e2e
-
-EFFECT_DEADLINE_SECONDS = 2.0  # the contract: a change shows in /stats and /history within 2 s
-
-
-def eventually(probe, timeout=EFFECT_DEADLINE_SECONDS, interval=0.05):
-    """Poll `probe` until it returns a truthy value or the deadline passes; return its last value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value or time.monotonic() >= deadline:
-            return value
-        time.sleep(interval)
 
 
 def _stats(stack, user):

@@ -3,6 +3,8 @@
 import pytest
 import requests
 
+from tests.e2e.polling import eventually
+
 pytestmark = pytest.mark.e2e
 
 
@@ -33,20 +35,46 @@ def test_create_then_get_round_trips_the_task(stack, alice):
     assert fetched.headers["ETag"] == created.headers["ETag"]
 
 
-def test_list_filters_and_pages_through_every_task(stack):
-    session = stack.session("paula")
-    ids = [_create(session, stack, title=f"page {i}", priority="low").json()["id"] for i in range(5)]
-    _create(session, stack, title="other priority", priority="medium")
+def _every_page(session, stack, **params):
     seen, token = [], None
     while True:
-        params = {"priority": "low", "limit": 2, **({"nextToken": token} if token else {})}
-        page = session.get(f"{stack.api_url}/tasks", params=params, timeout=10)
+        page = session.get(
+            f"{stack.api_url}/tasks", params={**params, **({"nextToken": token} if token else {})}, timeout=10
+        )
         assert page.status_code == 200, page.text
         seen += [task["id"] for task in page.json()["items"]]
         token = page.json()["nextToken"]
         if not token:
-            break
-    assert seen == ids[::-1]
+            return seen
+
+
+def test_list_filters_and_pages_through_every_task_within_two_seconds(stack):
+    session = stack.session("paula")
+    ids = [_create(session, stack, title=f"page {i}", priority="low").json()["id"] for i in range(5)]
+    _create(session, stack, title="other priority", priority="medium")
+
+    listed = eventually(
+        lambda: (seen := _every_page(session, stack, priority="low", limit=2)) == ids[::-1] and seen
+    )
+
+    assert listed == ids[::-1]
+
+
+def test_a_title_changed_directly_in_the_table_shows_in_the_list_within_two_seconds(stack):
+    session = stack.session("tina")
+    task = _create(session, stack, title="before").json()
+    stack.client("dynamodb").update_item(
+        TableName="local-tasks-tasks",
+        Key={"id": {"S": task["id"]}},
+        UpdateExpression="SET title = :title, version = version + :one",
+        ExpressionAttributeValues={":title": {"S": "changed by a script"}, ":one": {"N": "1"}},
+    )
+
+    def listed_title():
+        items = session.get(f"{stack.api_url}/tasks", timeout=10).json()["items"]
+        return items and items[0]["title"] == "changed by a script"
+
+    assert eventually(listed_title)
 
 
 def test_update_with_fresh_if_match_then_stale_if_match(stack, alice):

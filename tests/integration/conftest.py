@@ -21,6 +21,7 @@ from tasks_shared.activity import ActivityRepository
 from tasks_shared.consumer import AssignmentNotifier, DeadLetters
 from tasks_shared.repository.dynamodb import DynamoDBTaskRepository
 from tasks_shared.service import TaskService
+from tests.pipeline import Indexer
 
 PREFIX = "local-tasks"  # the prefix of the queue ARNs in events/samples/sqs/
 RETENTION_DAYS = 30
@@ -57,6 +58,12 @@ class ApiCaller:
 @pytest.fixture
 def api(aws) -> ApiCaller:
     return ApiCaller()
+
+
+@pytest.fixture
+def indexer(aws) -> Indexer:
+    """Projects the committed changes into the lists: call `catch_up()` between writes and a list."""
+    return Indexer()
 
 
 # --- the event side: queues, bus, bucket, topic, and each consumer's real adapters ----------------

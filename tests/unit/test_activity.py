@@ -145,19 +145,19 @@ def completed(repository, make_task):
     return task
 
 
-def test_a_completed_task_gets_its_expiry_and_a_new_version(repository, completed):
+def test_a_completed_task_gets_its_expiry_and_keeps_its_version_so_etags_stay_valid(repository, completed):
     expires_at = set_expiry(repository, completed.id, 7)
 
     stored = repository.get(completed.id)
-    assert (stored.expires_at, stored.version) == (expires_at, completed.version + 1)
+    assert (stored.expires_at, stored.version) == (expires_at, completed.version)
     assert stored.updated_at == completed.updated_at
 
 
 def test_a_task_that_already_expires_is_left_alone(repository, completed):
-    set_expiry(repository, completed.id, 7)
+    first = set_expiry(repository, completed.id, 7)
 
-    assert set_expiry(repository, completed.id, 7) is None
-    assert repository.get(completed.id).version == completed.version + 1
+    assert set_expiry(repository, completed.id, 30) is None
+    assert repository.get(completed.id).expires_at == first
 
 
 def test_a_task_that_is_not_completed_gets_no_expiry(repository, make_task):

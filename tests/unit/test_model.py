@@ -297,8 +297,16 @@ def test_public_representation_omits_unset_optional_fields(make_task, absent):
     assert absent not in make_task().to_dict()
 
 
-def test_undecided_approval_shows_only_its_status(make_task):
-    assert make_task(priority="high").to_dict()["approval"] == {"status": "awaiting"}
+def test_undecided_approval_shows_its_status_and_when_it_was_requested(make_task):
+    task = make_task(priority="high")
+
+    assert task.to_dict()["approval"] == {"status": "awaiting", "requestedAt": task.created_at}
+
+
+def test_raising_a_task_to_high_requests_approval_at_the_time_of_the_change(make_task):
+    raised = make_task().with_changes({"priority": "high"}, "2024-05-03T10:00:00.000000Z")
+
+    assert raised.approval.requested_at == "2024-05-03T10:00:00.000000Z"
 
 
 def test_decided_approval_shows_who_when_and_why(make_task):

@@ -12,7 +12,7 @@ from task_publisher.publisher import MAX_REQUEST_BYTES, EventPublisher, RetryPol
 from tasks_local.samples import load_event
 from tasks_shared import catalog
 from tasks_shared.model import Caller, Task
-from tasks_shared.repository.dynamodb import from_item, to_item
+from tasks_shared.repository.items import from_item, to_item
 
 SAMPLES = ("insert", "modify", "modify-completed", "modify-expiry-set", "remove", "ttl-expired")
 INTERNAL = {"updatedBy", "correlationId", "expiresAt", "approvalToken"}
@@ -119,7 +119,7 @@ def test_raising_priority_to_high_lists_priority_and_approval(task):
     detail = events_for(record(modify(task, after)))[0].detail
     # Then both changes are listed, as the approval-on-raise rule expects
     assert detail["changes"] == ["priority", "approval"]
-    assert detail["task"]["approval"] == {"status": "awaiting"}
+    assert detail["task"]["approval"] == {"status": "awaiting", "requestedAt": "2026-01-02T09:00:00.000000Z"}
 
 
 def test_setting_only_an_internal_attribute_publishes_nothing():

@@ -4,7 +4,6 @@ and its retention TTL."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -36,10 +35,10 @@ def expiry(completed_at: str, retention_days: int) -> int:
 def set_expiry(repository: TaskRepository, task_id: str, retention_days: int) -> int | None:
     """Give a completed task its TTL, once; the expiry set, or None when there was nothing to do.
 
-    A conditional replace of the version read, with the version bumped, so a concurrent API write either
-    fails (VersionConflict: SQS retries this event) or fails itself and re-reads. `updatedAt` stays as
-    it is: the stream publisher ignores a change of no public field but the version, so no event
-    announces this bookkeeping write. Tasks from other publishers (not in our table) are left alone.
+    One conditional write of `expiresAt` alone (the attribute this consumer owns): no version bump, so
+    a client's ETag stays valid and no event announces this bookkeeping; an API edit racing it changes
+    other attributes and neither write is lost. Tasks from other publishers (not in our table) are
+    left alone.
     """
     current = repository.get(task_id)
     if (
@@ -50,8 +49,7 @@ def set_expiry(repository: TaskRepository, task_id: str, retention_days: int) ->
     ):
         return None
     expires_at = expiry(current.completed_at, retention_days)
-    repository.replace(current, replace(current, expires_at=expires_at, version=current.version + 1))
-    return expires_at
+    return expires_at if repository.set_expiry(current, expires_at) else None
 
 
 class TaskArchive:

@@ -24,20 +24,18 @@ from tasks_shared.repository.dynamodb import DynamoDBTaskRepository
 class Config:
     activity_table: str
     tasks_table: str
-    views_table: str
     archive_bucket: str
     retention_days: int
 
     @classmethod
     def from_env(cls) -> Config:
-        env = read_env("ACTIVITY_TABLE", "TASKS_TABLE", "VIEWS_TABLE", "ARCHIVE_BUCKET", "RETENTION_DAYS")
+        env = read_env("ACTIVITY_TABLE", "TASKS_TABLE", "ARCHIVE_BUCKET", "RETENTION_DAYS")
         days = env["RETENTION_DAYS"]
         if not days.isdigit() or int(days) < 1:
             raise RuntimeError(f"RETENTION_DAYS must be a whole number of days (at least 1), got {days!r}")
         return cls(
             activity_table=env["ACTIVITY_TABLE"],
             tasks_table=env["TASKS_TABLE"],
-            views_table=env["VIEWS_TABLE"],
             archive_bucket=env["ARCHIVE_BUCKET"],
             retention_days=int(days),
         )
@@ -59,7 +57,7 @@ def default_dependencies() -> Dependencies:
     dynamodb = boto3.client("dynamodb")
     return Dependencies(
         activity=ActivityRepository(dynamodb, config.activity_table),
-        tasks=DynamoDBTaskRepository(dynamodb, config.tasks_table, config.views_table),
+        tasks=DynamoDBTaskRepository(dynamodb, config.tasks_table),
         archive=TaskArchive(boto3.client("s3"), config.archive_bucket),
         dead_letters=DeadLetters(boto3.client("sqs")),
         retention_days=config.retention_days,

@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from tasks_shared import catalog
 from tasks_shared.model import Status, Task
-from tasks_shared.repository.dynamodb import from_item
+from tasks_shared.repository.items import task_from_item
 
 # The public fields whose change makes a TaskUpdated: the `changes` enum of TaskUpdated.json (a unit
 # test pins the two together). updatedAt and version move with every write, so they are not changes.
@@ -176,7 +176,7 @@ def _task(record: DynamoDBRecord, image: str) -> Task:
     if not raw:
         raise UnpublishableRecord(f"{record.get('eventName')} record without {image}")
     try:
-        return Task.from_dict(from_item(raw))
+        return task_from_item(raw)
     except (KeyError, ValueError, TypeError) as exc:
         raise UnpublishableRecord(f"{image} is not a task ({type(exc).__name__}: {exc})") from exc
 

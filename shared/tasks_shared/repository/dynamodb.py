@@ -1,148 +1,132 @@
-"""DynamoDB implementation: the task item and its listing views are written in one transaction."""
+"""DynamoDB implementation of the task repository: one conditional write on the task item per change.
+
+Lists are not written here: the task-indexer function projects the listing views from the table's
+stream, so they follow every writer of the table (API, workflow, TTL, scripts) alike.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from tasks_shared.errors import VersionConflict
-from tasks_shared.listing import ListQuery, Page, scopes_of, sort_key
+from tasks_shared.listing import ListQuery, Page
 from tasks_shared.model import Task
+from tasks_shared.repository.items import is_condition_failure, task_from_item, to_item
+from tasks_shared.repository.views import DynamoDBViews
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
-_CONFLICT_REASONS = {"ConditionalCheckFailed", "TransactionConflict"}
+# What an API write owns (DESIGN §2): it sets or removes these and nothing else, so the attributes of
+# other writers (the workflow's approvalToken, the retention write's expiresAt) survive every edit.
+API_ATTRIBUTES = (
+    "title",
+    "description",
+    "priority",
+    "status",
+    "assignee",
+    "dueDate",
+    "tags",
+    "ownerId",
+    "approval",
+    "createdAt",
+    "updatedAt",
+    "completedAt",
+    "version",
+    "updatedBy",
+    "correlationId",
+)
 
-# (status filter?, priority filter?) -> (index name or None for the table, partition attribute)
-LIST_INDEXES = {
-    (False, False): (None, "scope"),
-    (True, False): ("byStatus", "scopeStatus"),
-    (False, True): ("byPriority", "scopePriority"),
-    (True, True): ("byStatusPriority", "scopeStatusPriority"),
-}
 
-
-def to_item(data: dict[str, Any]) -> dict[str, Any]:
-    return {key: _serializer.serialize(value) for key, value in data.items()}
-
-
-def from_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {key: _deserializer.deserialize(value) for key, value in item.items()}
-
-
-def _view(task: Task, scope: str) -> dict[str, Any]:
-    view = {
-        "scope": scope,
-        "sk": sort_key(task),
-        "scopeStatus": f"{scope}#{task.status}",
-        "scopePriority": f"{scope}#{task.priority}",
-        "scopeStatusPriority": f"{scope}#{task.status}#{task.priority}",
-        "task": task.to_dict(),
+def _api_update(task: Task, expected_version: int) -> dict[str, Any]:
+    """UpdateItem arguments that set the API's attributes of `task` (removing the unset ones), only
+    while the stored version is the one read."""
+    record = task.to_record()
+    names = {f"#a{i}": name for i, name in enumerate(API_ATTRIBUTES)}
+    values = {f":a{i}": record[name] for i, name in enumerate(API_ATTRIBUTES) if name in record}
+    sets = [f"#a{i} = :a{i}" for i, name in enumerate(API_ATTRIBUTES) if name in record]
+    removes = [f"#a{i}" for i, name in enumerate(API_ATTRIBUTES) if name not in record]
+    expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+    return {
+        "Key": to_item({"id": task.id}),
+        "UpdateExpression": expression,
+        "ConditionExpression": f"#a{API_ATTRIBUTES.index('version')} = :expected",
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": to_item({**values, ":expected": expected_version}),
     }
-    if task.expires_at is not None:
-        view["expiresAt"] = task.expires_at  # a view expires with its task (the views table's TTL)
-    return view
-
-
-def _partition_value(query: ListQuery) -> str:
-    return "#".join(part for part in (query.scope, query.status, query.priority) if part)
 
 
 class DynamoDBTaskRepository:
-    def __init__(self, client: Any, tasks_table: str, views_table: str) -> None:
+    def __init__(self, client: Any, tasks_table: str, views_table: str | None = None) -> None:
+        """`views_table` is where lists are read; functions that never list (consumers) leave it out."""
         self._client = client
         self._tasks = tasks_table
-        self._views = views_table
+        self._views = DynamoDBViews(client, views_table) if views_table else None
 
     def get(self, task_id: str) -> Task | None:
         response = self._client.get_item(
             TableName=self._tasks, Key=to_item({"id": task_id}), ConsistentRead=True
         )
         item = response.get("Item")
-        return Task.from_dict(from_item(item)) if item else None
+        return task_from_item(item) if item else None
 
     def create(self, task: Task) -> None:
-        put = {
-            "Put": {
-                "TableName": self._tasks,
-                "Item": to_item(task.to_record()),
-                "ConditionExpression": "attribute_not_exists(#id)",
-                "ExpressionAttributeNames": {"#id": "id"},
-            }
-        }
-        self._transact([put, *self._put_views(task, scopes_of(task))], task.id)
+        self._conditional(
+            "put_item",
+            task.id,
+            Item=to_item(task.to_record()),
+            ConditionExpression="attribute_not_exists(#id)",
+            ExpressionAttributeNames={"#id": "id"},
+        )
 
     def replace(self, previous: Task, current: Task) -> None:
-        put = {
-            "Put": {
-                "TableName": self._tasks,
-                "Item": to_item(current.to_record()),
-                "ConditionExpression": "#version = :version",
-                "ExpressionAttributeNames": {"#version": "version"},
-                "ExpressionAttributeValues": to_item({":version": previous.version}),
-            }
-        }
-        stale = scopes_of(previous) - scopes_of(current)
-        writes = [put, *self._put_views(current, scopes_of(current)), *self._delete_views(previous, stale)]
-        self._transact(writes, current.id)
+        """Write the API's attributes of `current` over `previous`, if nobody wrote in between."""
+        self._conditional("update_item", current.id, **_api_update(current, previous.version))
 
     def delete(self, task: Task) -> None:
-        delete = {
-            "Delete": {
-                "TableName": self._tasks,
-                "Key": to_item({"id": task.id}),
-                "ConditionExpression": "#version = :version",
-                "ExpressionAttributeNames": {"#version": "version"},
-                "ExpressionAttributeValues": to_item({":version": task.version}),
-            }
-        }
-        self._transact([delete, *self._delete_views(task, scopes_of(task))], task.id)
+        self._conditional(
+            "delete_item",
+            task.id,
+            Key=to_item({"id": task.id}),
+            ConditionExpression="#version = :version",
+            ExpressionAttributeNames={"#version": "version"},
+            ExpressionAttributeValues=to_item({":version": task.version}),
+        )
+
+    def set_expiry(self, task: Task, expires_at: int) -> bool:
+        """Give a completed task its retention TTL, once: the retention write owns `expiresAt` only and
+        bumps no version, so a client's ETag stays valid. False when there was nothing to do (no longer
+        completed as read, or an expiry already set)."""
+        try:
+            self._client.update_item(
+                TableName=self._tasks,
+                Key=to_item({"id": task.id}),
+                UpdateExpression="SET #expiresAt = :expiresAt",
+                ConditionExpression="#completedAt = :completedAt AND #status = :completed"
+                " AND attribute_not_exists(#expiresAt)",
+                ExpressionAttributeNames={
+                    "#expiresAt": "expiresAt",
+                    "#completedAt": "completedAt",
+                    "#status": "status",
+                },
+                ExpressionAttributeValues=to_item(
+                    {":expiresAt": expires_at, ":completedAt": task.completed_at, ":completed": "completed"}
+                ),
+            )
+        except ClientError as exc:
+            if is_condition_failure(exc):
+                return False
+            raise
+        return True
 
     def list(self, query: ListQuery, cursor: dict | None) -> Page:
-        index, partition = LIST_INDEXES[(query.status is not None, query.priority is not None)]
-        request: dict[str, Any] = {
-            "TableName": self._views,
-            "KeyConditionExpression": "#p = :p",
-            "ExpressionAttributeNames": {"#p": partition},
-            "ExpressionAttributeValues": to_item({":p": _partition_value(query)}),
-            "ScanIndexForward": False,
-            # One more than the page: tells whether a next page exists without reading an empty one.
-            "Limit": query.limit + 1,
-        }
-        if index:
-            request["IndexName"] = index
-        if cursor:
-            request["ExclusiveStartKey"] = to_item(cursor)
-        items = [from_item(item) for item in self._client.query(**request)["Items"]]
-        page = items[: query.limit]
-        next_cursor = None
-        if len(items) > query.limit:
-            last = page[-1]
-            next_cursor = {key: last[key] for key in {"scope", "sk", partition}}
-        return Page(items=[Task.from_dict(item["task"]) for item in page], cursor=next_cursor)
+        if self._views is None:
+            raise RuntimeError("this repository was built without the views table: it cannot list")
+        return self._views.query(query, cursor)
 
-    def _put_views(self, task: Task, scopes: set[str]) -> list[dict[str, Any]]:
-        return [
-            {"Put": {"TableName": self._views, "Item": to_item(_view(task, scope))}}
-            for scope in sorted(scopes)
-        ]
-
-    def _delete_views(self, task: Task, scopes: set[str]) -> list[dict[str, Any]]:
-        return [
-            {"Delete": {"TableName": self._views, "Key": to_item({"scope": scope, "sk": sort_key(task)})}}
-            for scope in sorted(scopes)
-        ]
-
-    def _transact(self, items: list[dict[str, Any]], task_id: str) -> None:
+    def _conditional(self, operation: str, task_id: str, **request: Any) -> None:
         try:
-            self._client.transact_write_items(TransactItems=items)
+            getattr(self._client, operation)(TableName=self._tasks, **request)
         except ClientError as exc:
-            reasons = {reason.get("Code") for reason in exc.response.get("CancellationReasons", [])}
-            if (
-                exc.response["Error"]["Code"] == "TransactionCanceledException"
-                and reasons & _CONFLICT_REASONS
-            ):
+            if is_condition_failure(exc):
                 raise VersionConflict(f"task {task_id} changed since it was read") from exc
             raise

@@ -1,4 +1,7 @@
-"""An in-memory repository with the same contract as DynamoDB, for unit tests of the domain."""
+"""An in-memory repository with the same contract as DynamoDB, for unit tests of the domain (its lists
+are up to date at once: the views' lag is the DynamoDB adapter's to test)."""
+
+from dataclasses import replace
 
 from tasks_shared.errors import VersionConflict
 from tasks_shared.listing import ListQuery, Page, scopes_of, sort_key
@@ -25,6 +28,13 @@ class InMemoryTaskRepository:
         self._check_version(task)
         del self.tasks[task.id]
 
+    def set_expiry(self, task: Task, expires_at: int) -> bool:
+        stored = self.tasks.get(task.id)
+        if stored is None or stored.completed_at != task.completed_at or stored.expires_at is not None:
+            return False
+        self.tasks[task.id] = replace(stored, expires_at=expires_at)
+        return True
+
     def list(self, query: ListQuery, cursor: dict | None) -> Page:
         matching = sorted(
             (
@@ -34,14 +44,15 @@ class InMemoryTaskRepository:
                 and query.status in (None, task.status)
                 and query.priority in (None, task.priority)
             ),
-            key=sort_key,
-            reverse=True,
+            key=lambda task: sort_key(task, query.scope),
+            reverse=not query.oldest_first,
         )
         if cursor:
-            matching = [task for task in matching if sort_key(task) < cursor["sk"]]
+            after = (lambda sk: sk > cursor["sk"]) if query.oldest_first else (lambda sk: sk < cursor["sk"])
+            matching = [task for task in matching if after(sort_key(task, query.scope))]
         page = matching[: query.limit]
         more = len(matching) > query.limit
-        return Page(items=page, cursor={"sk": sort_key(page[-1])} if more else None)
+        return Page(items=page, cursor={"sk": sort_key(page[-1], query.scope)} if more else None)
 
     def _check_version(self, task: Task) -> None:
         stored = self.tasks.get(task.id)

@@ -1,0 +1,1 @@
+"""The listing indexer: the tasks table's stream → the views table."""

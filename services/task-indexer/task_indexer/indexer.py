@@ -1,0 +1,114 @@
+"""Stream records of the tasks table → the listing views. Idempotent and order-proof.
+
+A record only says *which* task changed. The views are projected from what the table holds now (a
+consistent read), and every view write is conditional on the task's version, so a redelivered, retried
+or replayed record can never put an older version back, whoever wrote the table and in whatever order
+records arrive. The records' images only tell which views may have become stale: any key an image
+held that the current task no longer has is deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from botocore.exceptions import BotoCoreError, ClientError
+
+from task_indexer.observability import logger, metrics, tracer
+from tasks_shared.listing import scopes_of, view_keys
+from tasks_shared.model import Task
+from tasks_shared.repository.items import task_from_item
+from tasks_shared.repository.views import DynamoDBViews
+
+
+class TaskReader(Protocol):
+    """What the indexer needs of the tasks table: a consistent read of one task."""
+
+    def get(self, task_id: str) -> Task | None: ...
+
+
+@dataclass
+class _Change:
+    """Every record of one task in the batch: where it first appears, and the view keys its images held."""
+
+    task_id: str
+    position: int
+    sequence_number: str
+    stale_candidates: set[tuple[str, str]] = field(default_factory=set)
+
+
+class ViewIndexer:
+    def __init__(self, tasks: TaskReader, views: DynamoDBViews) -> None:
+        self._tasks = tasks
+        self._views = views
+
+    @tracer.capture_method
+    def index(self, records: Sequence[DynamoDBRecord]) -> str | None:
+        """Project every task the batch changed; the SequenceNumber of the earliest record whose task
+        could not be projected (Lambda resumes from it), None when all were."""
+        failed: list[_Change] = []
+        changes = _changes(records)
+        for change in changes:
+            try:
+                self._project(change)
+            except (ClientError, BotoCoreError) as exc:
+                logger.warning(
+                    "task not indexed; the batch resumes from it",
+                    task_id=change.task_id,
+                    sequence_number=change.sequence_number,
+                    error=f"{type(exc).__name__}: {exc}",
+                )
+                failed.append(change)
+        metrics.add_metric(name="TasksIndexed", unit=MetricUnit.Count, value=len(changes) - len(failed))
+        return min(failed, key=lambda change: change.position).sequence_number if failed else None
+
+    def _project(self, change: _Change) -> None:
+        try:
+            current = self._tasks.get(change.task_id)
+        except (KeyError, ValueError, TypeError) as exc:
+            # A malformed item (a script's mistake): no retry fixes it, so it must not block the shard.
+            logger.error(
+                "task item is not a task; its views are left as they are",
+                task_id=change.task_id,
+                reason=f"{type(exc).__name__}: {exc}",
+            )
+            metrics.add_metric(name="UnindexableTasks", unit=MetricUnit.Count, value=1)
+            return
+        keep = view_keys(current) if current else set()
+        if current:
+            for scope in sorted(scopes_of(current)):
+                self._views.put(current, scope)
+        for scope, sk in sorted(change.stale_candidates - keep):
+            # Gone from the table (deleted, expired): whatever version a view holds, it goes too.
+            self._views.delete(scope, sk, current.version if current else None)
+
+
+def _changes(records: Sequence[DynamoDBRecord]) -> list[_Change]:
+    """One change per task, in order of first appearance: a burst of edits is projected once."""
+    changes: dict[str, _Change] = {}
+    for position, record in enumerate(records):
+        stream = record.dynamodb
+        raw_keys: dict[str, Any] = (stream.raw_event.get("Keys") if stream else None) or {}
+        task_id = raw_keys.get("id", {}).get("S")
+        if task_id is None:
+            logger.error("stream record without a task id", stream_event_id=record.event_id)
+            continue
+        change = changes.setdefault(task_id, _Change(task_id, position, stream.sequence_number))
+        for image in ("OldImage", "NewImage"):
+            task = _image(record, image)
+            if task:
+                change.stale_candidates |= view_keys(task)
+    return list(changes.values())
+
+
+def _image(record: DynamoDBRecord, image: str) -> Task | None:
+    raw = record.dynamodb.raw_event.get(image) if record.dynamodb else None
+    if not raw:
+        return None
+    try:
+        return task_from_item(raw)
+    except (KeyError, ValueError, TypeError):
+        return None  # not a task: it cannot have had views

@@ -1,0 +1,102 @@
+"""The listing views in DynamoDB: one item per (scope, task), written only by the task-indexer from
+the tasks table's stream, and read by every list request.
+
+Every write is conditional on the task's version, so a view never goes back to an older version of
+its task, whatever order records are (re)delivered in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from tasks_shared.listing import ListQuery, Page, sort_key
+from tasks_shared.model import Task
+from tasks_shared.repository.items import from_item, is_condition_failure, to_item
+
+# (status filter?, priority filter?) -> (index name or None for the table, partition attribute)
+LIST_INDEXES = {
+    (False, False): (None, "scope"),
+    (True, False): ("byStatus", "scopeStatus"),
+    (False, True): ("byPriority", "scopePriority"),
+    (True, True): ("byStatusPriority", "scopeStatusPriority"),
+}
+# A view may be written by the version it holds or a newer one, never an older one.
+_NOT_NEWER = "attribute_not_exists(#scope) OR #task.#version <= :version"
+_NAMES = {"#scope": "scope", "#task": "task", "#version": "version"}
+
+
+def view_item(task: Task, scope: str) -> dict[str, Any]:
+    view = {
+        "scope": scope,
+        "sk": sort_key(task, scope),
+        "scopeStatus": f"{scope}#{task.status}",
+        "scopePriority": f"{scope}#{task.priority}",
+        "scopeStatusPriority": f"{scope}#{task.status}#{task.priority}",
+        "task": task.to_dict(),
+    }
+    if task.expires_at is not None:
+        view["expiresAt"] = task.expires_at  # a view expires with its task (the views table's TTL)
+    return view
+
+
+def _partition_value(query: ListQuery) -> str:
+    return "#".join(part for part in (query.scope, query.status, query.priority) if part)
+
+
+class DynamoDBViews:
+    def __init__(self, client: Any, views_table: str) -> None:
+        self._client = client
+        self._table = views_table
+
+    def query(self, query: ListQuery, cursor: dict | None) -> Page:
+        """One page of a list: one Query of one partition, reading at most limit+1 items."""
+        index, partition = LIST_INDEXES[(query.status is not None, query.priority is not None)]
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "#p = :p",
+            "ExpressionAttributeNames": {"#p": partition},
+            "ExpressionAttributeValues": to_item({":p": _partition_value(query)}),
+            "ScanIndexForward": query.oldest_first,
+            # One more than the page: tells whether a next page exists without reading an empty one.
+            "Limit": query.limit + 1,
+        }
+        if index:
+            request["IndexName"] = index
+        if cursor:
+            request["ExclusiveStartKey"] = to_item(cursor)
+        items = [from_item(item) for item in self._client.query(**request)["Items"]]
+        page = items[: query.limit]
+        next_cursor = None
+        if len(items) > query.limit:
+            last = page[-1]
+            next_cursor = {key: last[key] for key in {"scope", "sk", partition}}
+        return Page(items=[Task.from_dict(item["task"]) for item in page], cursor=next_cursor)
+
+    def put(self, task: Task, scope: str) -> bool:
+        """Write the task's view in `scope`; False when a newer version of the task is already there."""
+        return self._write("put_item", Item=to_item(view_item(task, scope)), **_condition(task.version))
+
+    def delete(self, scope: str, sk: str, version: int | None) -> bool:
+        """Remove a view that no longer applies: unless a newer version than `version` holds the key;
+        with no version (the task is gone from the table), whatever it holds."""
+        key = to_item({"scope": scope, "sk": sk})
+        return self._write("delete_item", Key=key, **(_condition(version) if version is not None else {}))
+
+    def _write(self, operation: str, **request: Any) -> bool:
+        try:
+            getattr(self._client, operation)(TableName=self._table, **request)
+        except ClientError as exc:
+            if is_condition_failure(exc):
+                return False
+            raise
+        return True
+
+
+def _condition(version: int) -> dict[str, Any]:
+    return {
+        "ConditionExpression": _NOT_NEWER,
+        "ExpressionAttributeNames": _NAMES,
+        "ExpressionAttributeValues": to_item({":version": version}),
+    }
