@@ -1,0 +1,228 @@
+"""The data layer on `make dev`, fresh and then with 20,000+ items in every table.
+
+For each phase, against the running stack over HTTP (and moto's endpoint for direct writes):
+
+  create               p50 of POST /tasks
+  filtered list        p50 of GET /tasks?status=pending&priority=medium&limit=20 (a user with a full page)
+  write → counted      from POST /tasks until GET /stats counts it (stream → publisher → bus → task-created)
+  direct write → listed  from a direct UpdateItem of a title on the tasks table (a script, the workflow)
+                       until GET /tasks shows it (stream → task-indexer → views)
+  memory per write     growth of the stack's RSS over --memory-writes API writes, once the pipeline is quiet
+
+Between the phases, --load task items are written straight into the tasks table with BatchWriteItem,
+as a migration would: the task-indexer projects their views and the consumers record their creation,
+so every table then holds at least that many items. Write units per operation: bench/write_units.py.
+
+Run: .venv/bin/python bench/data_layer.py [--samples 40] [--load 20000] [--memory-writes 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from _common import percentile, print_table
+
+from tasks_local.harness import LocalStack, start_stack, stop_stack
+from tasks_shared.model import Task
+from tasks_shared.repository.items import to_item
+
+PREFIX = "local-tasks"
+TASKS, VIEWS, ACTIVITY = (f"{PREFIX}-{key}" for key in ("tasks", "views", "activity"))
+
+
+def _wait_ms(started: float, effect, timeout: float = 30.0) -> float:
+    while not effect():
+        if time.perf_counter() - started > timeout:
+            raise TimeoutError("the effect did not appear")
+        time.sleep(0.005)
+    return (time.perf_counter() - started) * 1000
+
+
+def _rss_mb(stack: LocalStack) -> float:
+    """Resident memory of the stack: every process of its session (make, and the runtime under it)."""
+    total_kb = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if os.getpgid(int(entry.name)) != stack.process.pid:
+                continue
+            status = (entry / "status").read_text()
+        except (OSError, ProcessLookupError):
+            continue
+        total_kb += next(
+            (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0
+        )
+    return total_kb / 1024
+
+
+def measure(stack: LocalStack, samples: int) -> dict[str, list[float]]:
+    user = f"bench-{uuid.uuid4().hex[:8]}"
+    session = stack.session(user)
+    results: dict[str, list[float]] = {
+        "create": [],
+        "filtered list": [],
+        "write → counted": [],
+        "direct write → listed": [],
+    }
+    api = stack.api_url
+
+    def counted() -> int:
+        return session.get(f"{api}/stats", timeout=10).json().get("created", 0)
+
+    for index in range(samples):
+        started = time.perf_counter()
+        response = session.post(f"{api}/tasks", json={"title": f"bench {index}"}, timeout=10)
+        results["create"].append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 201, response.text
+        results["write → counted"].append(_wait_ms(started, lambda n=index + 1: counted() >= n))
+    query = {"status": "pending", "priority": "medium", "limit": 20}
+    for _ in range(samples):
+        started = time.perf_counter()
+        page = session.get(f"{api}/tasks", params=query, timeout=10)
+        results["filtered list"].append((time.perf_counter() - started) * 1000)
+        assert page.status_code == 200, page.text
+        assert len(page.json()["items"]) == min(samples, 20), page.text
+    newest = session.get(f"{api}/tasks", params={"limit": 1}, timeout=10).json()["items"][0]["id"]
+    dynamodb = stack.client("dynamodb")
+    for index in range(samples):
+        title = f"renamed by a script {index}"
+        started = time.perf_counter()
+        dynamodb.update_item(
+            TableName=TASKS,
+            Key=to_item({"id": newest}),
+            UpdateExpression="SET title = :title, version = version + :one",
+            ExpressionAttributeValues=to_item({":title": title, ":one": 1}),
+        )
+
+        def listed(expected: str = title) -> bool:
+            items = session.get(f"{api}/tasks", params={"limit": 1}, timeout=10).json()["items"]
+            return bool(items) and items[0]["title"] == expected
+
+        results["direct write → listed"].append(_wait_ms(started, listed))
+    return results
+
+
+def memory_per_write(stack: LocalStack, writes: int) -> tuple[float, float, float]:
+    """(RSS before MB, after MB, growth KB per write) over `writes` API writes; the pipeline is quiet
+    at both ends."""
+    session = stack.session(f"mem-{uuid.uuid4().hex[:8]}")
+    task = session.post(f"{stack.api_url}/tasks", json={"title": "memory"}, timeout=10).json()
+    _quiet(stack)
+    before = _rss_mb(stack)
+    for index in range(writes):
+        response = session.put(f"{stack.api_url}/tasks/{task['id']}", json={"title": f"v{index}"}, timeout=10)
+        assert response.status_code == 200, response.text
+    _quiet(stack)
+    after = _rss_mb(stack)
+    return before, after, (after - before) * 1024 / writes
+
+
+def _quiet(stack: LocalStack, timeout: float = 600) -> None:
+    """Until every consumer queue is empty and stays so for a second (the stream pollers run ahead)."""
+    sqs = stack.client("sqs")
+    urls = [url for url in sqs.list_queues(QueueNamePrefix=PREFIX).get("QueueUrls", []) if "dlq" not in url]
+    deadline = time.monotonic() + timeout
+    calm_since = None
+    while time.monotonic() < deadline:
+        pending = 0
+        for url in urls:
+            attributes = sqs.get_queue_attributes(
+                QueueUrl=url,
+                AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+            )["Attributes"]
+            pending += sum(int(value) for value in attributes.values())
+        if pending:
+            calm_since = None
+        elif calm_since is None:
+            calm_since = time.monotonic()
+        elif time.monotonic() - calm_since > 1.0:
+            return
+        time.sleep(0.2)
+    raise TimeoutError("the pipeline did not drain")
+
+
+def load(stack: LocalStack, count: int) -> float:
+    """Write `count` tasks of 200 filler owners straight into the tasks table; seconds until every list
+    and consumer has caught up."""
+    dynamodb = stack.client("dynamodb")
+    started = time.perf_counter()
+    rng = random.Random(7)
+    last = None
+    for start in range(0, count, 25):
+        requests = []
+        for index in range(start, min(count, start + 25)):
+            created = f"2026-01-01T00:00:{index // 1000:02d}.{index % 1000:06d}Z"
+            fields = {"title": f"filler {index}", "priority": rng.choice(["low", "medium"])}
+            if rng.random() < 0.5:
+                fields["assignee"] = f"filler-{rng.randrange(200)}"
+            last = Task.new(str(uuid.uuid4()), f"filler-{rng.randrange(200)}", fields, created)
+            requests.append({"PutRequest": {"Item": to_item(last.to_record())}})
+        dynamodb.batch_write_item(RequestItems={TASKS: requests})
+        if start % 2000 == 0:
+            print(f"  loaded {start:,} of {count:,} tasks", flush=True)
+    admin = stack.session("bench-admin", "admins")
+
+    def indexed() -> bool:
+        page = admin.get(f"{stack.api_url}/tasks", params={"owner": last.owner_id, "limit": 100}, timeout=30)
+        assert page.status_code == 200, page.text
+        return any(task["id"] == last.id for task in page.json()["items"])
+
+    _wait_ms(time.perf_counter(), indexed, timeout=1800)
+    _quiet(stack, timeout=1800)
+    return time.perf_counter() - started
+
+
+def table_sizes(stack: LocalStack) -> dict[str, int]:
+    dynamodb = stack.client("dynamodb")
+    return {
+        name: dynamodb.describe_table(TableName=name)["Table"]["ItemCount"]
+        for name in (TASKS, VIEWS, ACTIVITY)
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--samples", type=int, default=40, help="measurements of each kind per phase")
+    parser.add_argument("--load", type=int, default=20000, help="tasks written into the table between phases")
+    parser.add_argument("--memory-writes", type=int, default=300, help="API writes for the memory figure")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as state:
+        stack = start_stack(Path(state))
+        try:
+            print("fresh stack: measuring...", flush=True)
+            fresh = measure(stack, args.samples)
+            print(f"loading {args.load:,} tasks into the tasks table...", flush=True)
+            seconds = load(stack, args.load)
+            sizes = table_sizes(stack)
+            print(f"loaded in {seconds:.0f} s; items per table: {sizes}", flush=True)
+            loaded = measure(stack, args.samples)
+            before, after, per_write = memory_per_write(stack, args.memory_writes)
+        finally:
+            stop_stack(stack)
+    rows = [
+        [
+            name,
+            percentile(fresh[name], 50),
+            percentile(loaded[name], 50),
+            percentile(loaded[name], 50) / percentile(fresh[name], 50),
+        ]
+        for name in fresh
+    ]
+    print_table(f"p50 (ms), n={args.samples} each", ["operation", "fresh", "loaded", "loaded / fresh"], rows)
+    print(f"\nitems per table when loaded: {sizes}")
+    print(
+        f"memory: {before:.0f} MB → {after:.0f} MB over {args.memory_writes} API writes"
+        f" = {per_write:.1f} KB per write (loaded stack)"
+    )
+
+
+if __name__ == "__main__":
+    main()
