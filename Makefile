@@ -13,9 +13,10 @@ AWS_REGION ?= us-east-1
 GROUPS ?=
 EVENT ?=
 FN ?=
+N ?= 100
 export AWS_PORT API_PORT AWS_REGION
 
-.PHONY: help dev test lint format token publish invoke queues
+.PHONY: help dev test lint format token publish invoke queues seed
 
 help: ## List the targets
 	@if [ -t 1 ]; then on=$$'\033[36m' off=$$'\033[0m'; else on= off=; fi; \
@@ -58,3 +59,6 @@ invoke: $(STAMP) ## Invoke one function with an event: make invoke FN=task-creat
 
 queues: $(STAMP) ## Show the local queues' depths and the reasons of dead letters
 	@$(BIN)/python -m tasks_local queues
+
+seed: $(STAMP) ## Create N demo tasks (default 100) through the running API, a good share USER's: make seed N=1000 USER=alice
+	@$(BIN)/python -m tasks_local seed --count '$(N)' --user '$(USER)' $(if $(SEED),--seed '$(SEED)')

@@ -1,4 +1,4 @@
-"""Command line of the local runtime: `python -m tasks_local dev|token`."""
+"""Command line of the local runtime: `python -m tasks_local dev|token|publish|invoke|queues|seed`."""
 
 import argparse
 import os
@@ -21,6 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     invoke.add_argument("function", help="the function's name (its folder under services/)")
     invoke.add_argument("event", help="the event file")
     commands.add_parser("queues", help="show the local queues' depths and why dead letters are dead")
+    seed = commands.add_parser("seed", help="create demo tasks through the running local API")
+    seed.add_argument("--count", default="100", help="how many tasks (N, a positive integer; default 100)")
+    seed.add_argument("--user", default="", help="a user who owns a good share of them (USER)")
+    seed.add_argument("--seed", default=None, help="any text: the same seed gives the same content")
     args = parser.parse_args(argv)
 
     if args.command == "dev":
@@ -38,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(status)
+    if args.command == "seed":
+        from tasks_local import seed as seeding  # noqa: PLC0415
+
+        return seeding.main(args.count, args.user, args.seed)
     if args.command in ("publish", "invoke", "queues"):
         from tasks_local import tools  # noqa: PLC0415
 
