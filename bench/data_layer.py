@@ -8,6 +8,8 @@ For each phase, against the running stack over HTTP (and moto's endpoint for dir
   direct write → listed  from a direct UpdateItem of a title on the tasks table (a script, the workflow)
                        until GET /tasks shows it (stream → task-indexer → views)
   memory per write     growth of the stack's RSS over --memory-writes API writes, once the pipeline is quiet
+  concurrent writers   --writers threads creating, renaming and completing tasks for --seconds: status
+                       codes, 5xx, and any traceback in `make dev`'s output (loaded stack)
 
 Between the phases, --load task items are written straight into the tasks table with BatchWriteItem,
 as a migration would: the task-indexer projects their views and the consumers record their creation,
@@ -22,8 +24,10 @@ import argparse
 import os
 import random
 import tempfile
+import threading
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 from _common import percentile, print_table
@@ -124,6 +128,39 @@ def memory_per_write(stack: LocalStack, writes: int) -> tuple[float, float, floa
     return before, after, (after - before) * 1024 / writes
 
 
+def concurrent_writers(stack: LocalStack, writers: int, seconds: float) -> tuple[Counter, float]:
+    """Status codes of `writers` threads writing for `seconds` (create, rename, complete, and a stale
+    If-Match now and then), and the requests per second they made together."""
+    statuses: Counter = Counter()
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def write(number: int) -> None:
+        session = stack.session(f"writer-{number}-{uuid.uuid4().hex[:6]}")
+        while time.monotonic() < deadline:
+            created = session.post(f"{stack.api_url}/tasks", json={"title": "concurrent"}, timeout=30)
+            codes = [created.status_code]
+            if created.status_code == 201:
+                url, etag = f"{stack.api_url}/tasks/{created.json()['id']}", created.headers["ETag"]
+                codes.append(session.put(url, json={"title": "renamed"}, timeout=30).status_code)
+                codes.append(
+                    session.put(
+                        url, json={"title": "stale"}, headers={"If-Match": etag}, timeout=30
+                    ).status_code
+                )
+                codes.append(session.put(url, json={"status": "completed"}, timeout=30).status_code)
+            with lock:
+                statuses.update(codes)
+
+    threads = [threading.Thread(target=write, args=(number,)) for number in range(writers)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses, sum(statuses.values()) / (time.monotonic() - started)
+
+
 def _quiet(stack: LocalStack, timeout: float = 600) -> None:
     """Until every consumer queue is empty and stays so for a second (the stream pollers run ahead)."""
     sqs = stack.client("sqs")
@@ -192,6 +229,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--samples", type=int, default=40, help="measurements of each kind per phase")
     parser.add_argument("--load", type=int, default=20000, help="tasks written into the table between phases")
     parser.add_argument("--memory-writes", type=int, default=300, help="API writes for the memory figure")
+    parser.add_argument("--writers", type=int, default=4, help="concurrent writers")
+    parser.add_argument("--seconds", type=float, default=20, help="how long the concurrent writers write")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as state:
@@ -205,6 +244,9 @@ def main(argv: list[str] | None = None) -> None:
             print(f"loaded in {seconds:.0f} s; items per table: {sizes}", flush=True)
             loaded = measure(stack, args.samples)
             before, after, per_write = memory_per_write(stack, args.memory_writes)
+            statuses, rate = concurrent_writers(stack, args.writers, args.seconds)
+            _quiet(stack)
+            tracebacks = sum("Traceback" in line for line in stack.output)
         finally:
             stop_stack(stack)
     rows = [
@@ -221,6 +263,12 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"memory: {before:.0f} MB → {after:.0f} MB over {args.memory_writes} API writes"
         f" = {per_write:.1f} KB per write (loaded stack)"
+    )
+    server_errors = sum(count for code, count in statuses.items() if code >= 500)
+    print(
+        f"{args.writers} concurrent writers for {args.seconds:.0f} s: {sum(statuses.values())} requests"
+        f" ({rate:.1f}/s), status codes {dict(sorted(statuses.items()))}, 5xx: {server_errors},"
+        f" tracebacks in make dev's output: {tracebacks}"
     )
 
 

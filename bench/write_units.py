@@ -3,9 +3,11 @@
 Run: .venv/bin/python bench/write_units.py  (no AWS, no moto: items are built by the product's own
 code and sized with DynamoDB's published rules). The numbers go into docs/data-model.md.
 
-- old: the API wrote the task and its views in one TransactWriteItems (every item billed twice);
-- stream: the API makes one conditional write of the task; the task-indexer projects the views from
-  the stream (standard writes, plus one consistent GetItem per changed task, in read units);
+- old: the API wrote the task and its views in one TransactWriteItems (every item billed twice), with
+  a MEMBER#<user> view for the owner and the assignee besides OWNER#, ASSIGNEE# and ALL;
+- stream (built): the API makes one conditional write of the task; the task-indexer projects the
+  views from the stream (standard writes, plus one consistent GetItem per changed task, in read
+  units); no MEMBER# views: "own or assigned" merges the OWNER# and ASSIGNEE# Queries;
 - gsi: no views; composite-key GSIs on the tasks table maintained by DynamoDB (multi-attribute keys),
   one per (audience, filter) pair: owner/assignee/all x none/status/priority/both = 12, + a sparse one
   for the approvers' queue. Every GSI projects ALL, as the views do, so a page is one Query.
@@ -78,10 +80,21 @@ def four_kb() -> Task:
     return replace(task, description="x" * filler)
 
 
-def view_writes(before: Task | None, after: Task | None, *, transactional: bool) -> tuple[int, int]:
-    """(table units, GSI units) of rewriting the views of `before` as `after` (None: absent)."""
-    old = {scope: view_item(before, scope) for scope in scopes_of(before)} if before else {}
-    new = {scope: view_item(after, scope) for scope in scopes_of(after)} if after else {}
+def _views(task: Task | None, members: bool) -> dict[str, dict]:
+    if task is None:
+        return {}
+    scopes = scopes_of(task)
+    if members:  # the old design's extra copies for "own or assigned"
+        scopes |= {f"MEMBER#{user}" for user in (task.owner_id, task.assignee) if user}
+    return {scope: view_item(task, scope) for scope in scopes}
+
+
+def view_writes(
+    before: Task | None, after: Task | None, *, transactional: bool, members: bool = False
+) -> tuple[int, int]:
+    """(table units, GSI units) of rewriting the views of `before` as `after` (None: absent); with
+    `members`, the old design's MEMBER# views too."""
+    old, new = _views(before, members), _views(after, members)
     factor = 2 if transactional else 1
     table = sum(units(new.get(scope) or old.get(scope)) * factor for scope in old.keys() | new.keys())
     gsi = sum(_gsi_units(old.get(scope), new.get(scope), VIEW_INDEXES) for scope in old.keys() | new.keys())
@@ -133,10 +146,9 @@ def operations(task: Task) -> dict[str, tuple[Task | None, Task | None]]:
 def costs(before: Task | None, after: Task | None, *, bumps: bool = True) -> dict[str, float]:
     """Write units of one operation in each design; reads (the indexer's GetItem) in read units."""
     task_item = units((after or before).to_record())
-    old_views, old_gsi = view_writes(before, after, transactional=True)
-    if not bumps and before and after:  # the old design bumped the version on the retention write too
-        after_old = replace(after, version=after.version + 1)
-        old_views, old_gsi = view_writes(before, after_old, transactional=True)
+    old_after = replace(after, version=after.version + 1) if after and before and not bumps else after
+    # (the old design bumped the version on the retention write too)
+    old_views, old_gsi = view_writes(before, old_after, transactional=True, members=True)
     new_views, new_gsi = view_writes(before, after, transactional=False)
     gsi = _gsi_units(_gsi_view(before), _gsi_view(after), TASK_INDEXES)
     return {
@@ -160,7 +172,7 @@ def main() -> None:
     print(
         f"\nitem sizes: typical task {item_size(sample.to_record())} B, its view "
         f"{item_size(view_item(sample, 'ALL'))} B; 4 KB task {item_size(four_kb().to_record())} B; "
-        f"views per assigned task {len(scopes_of(sample))}"
+        f"views per assigned task {len(scopes_of(sample))} (old design: {len(_views(sample, members=True))})"
     )
 
 

@@ -2,8 +2,9 @@
 
 Each task is copied into one view per audience (scope) that may list it; the task-indexer function
 projects the views from the tasks table's stream, so they follow every writer. A list request resolves
-to exactly one scope plus optional status/priority filters, so it is always a single Query on the views
-table or one of its indexes: no Scan, no filter expression, at most limit+1 items read per page.
+to one scope (two for "own or assigned", merged) plus optional status/priority filters, so a page is one
+Query per scope on the views table or one of its indexes: no Scan, no filter expression, at most
+limit+1 items read per scope.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ AWAITING = "AWAITING"
 
 
 def scopes_of(task: Task) -> set[str]:
-    """Every audience that lists this task: its owner, its assignee, both as members, admins, and
-    approvers while it awaits approval."""
-    scopes = {f"OWNER#{task.owner_id}", f"MEMBER#{task.owner_id}", ALL}
+    """Every audience that lists this task: its owner, its assignee, admins, and approvers while it
+    awaits approval. "Own or assigned" merges the OWNER# and ASSIGNEE# scopes when reading, which costs
+    a second Query instead of a third copy of every task (docs/data-model.md)."""
+    scopes = {f"OWNER#{task.owner_id}", ALL}
     if task.assignee:
-        scopes |= {f"ASSIGNEE#{task.assignee}", f"MEMBER#{task.assignee}"}
+        scopes.add(f"ASSIGNEE#{task.assignee}")
     if task.approval.status is ApprovalStatus.AWAITING:
         scopes.add(AWAITING)
     return scopes
@@ -44,9 +46,10 @@ def view_keys(task: Task) -> set[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class ListQuery:
-    """A list request after authorization: one scope, optional filters, a page size."""
+    """A list request after authorization: the scopes it merges (one, or two for "own or assigned"),
+    optional filters, a page size."""
 
-    scope: str
+    scopes: tuple[str, ...]
     status: str | None = None
     priority: str | None = None
     limit: int = 20
@@ -72,21 +75,22 @@ class ListQuery:
         person, role = (owner, "OWNER") if owner else (assignee, "ASSIGNEE")
         if person and person != caller.user_id and not caller.is_admin:
             raise NotAllowed(f"only admins may list tasks of other users ({role.lower()}={person})")
-        default = ALL if caller.is_admin else f"MEMBER#{caller.user_id}"
-        scope = f"{role}#{person}" if person else default
-        return cls(scope=scope, status=status, priority=priority, limit=limit)
+        own_or_assigned = (f"OWNER#{caller.user_id}", f"ASSIGNEE#{caller.user_id}")
+        default = (ALL,) if caller.is_admin else own_or_assigned
+        scopes = (f"{role}#{person}",) if person else default
+        return cls(scopes=scopes, status=status, priority=priority, limit=limit)
 
     @classmethod
     def awaiting_approval(cls, caller: Caller, *, limit: int = 20) -> ListQuery:
         """The approvers' queue (GET /approvals): tasks awaiting approval, oldest request first."""
         if not caller.is_approver:
             raise NotAllowed("only approvers may list the tasks awaiting approval")
-        return cls(scope=AWAITING, limit=limit, oldest_first=True)
+        return cls(scopes=(AWAITING,), limit=limit, oldest_first=True)
 
     @property
     def fingerprint(self) -> str:
         """What a page token is bound to: the same scope and filters (the page size may change)."""
-        return f"{self.scope}|{self.status or ''}|{self.priority or ''}"
+        return f"{'+'.join(self.scopes)}|{self.status or ''}|{self.priority or ''}"
 
 
 @dataclass(frozen=True)

@@ -453,7 +453,7 @@ def test_completion_gives_every_listing_view_of_the_task_the_same_ttl(
     expires_at = tasks.get(completed_task.id).expires_at
     views = aws.scan(TableName=os.environ["VIEWS_TABLE"])["Items"]  # a test may scan; the API never does
     assert {int(view["expiresAt"]["N"]) for view in views} == {expires_at}
-    assert len(views) == 5  # owner, assignee, both as members, and admins
+    assert len(views) == 3  # owner, assignee and admins
 
 
 def test_completion_counts_the_task_and_its_cycle_time(aws, resources, completed_deps, completed_task):

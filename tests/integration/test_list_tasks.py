@@ -128,12 +128,49 @@ def test_owner_and_assignee_filters_cannot_be_combined(api):
     assert api("list-tasks", query={"owner": "alice", "assignee": "alice"}).status == 400
 
 
-def test_every_list_is_one_query_reading_at_most_limit_plus_one_items(api, indexer, queries):
+FILTERS = ({}, {"status": "pending"}, {"priority": "low"}, {"status": "pending", "priority": "low"})
+
+
+def test_every_admin_list_is_one_query_reading_at_most_limit_plus_one_items(api, indexer, queries):
     for i in range(12):
         api.create(title=f"t{i}", priority="low" if i % 2 else "medium")
-    del queries[:]
     indexer.catch_up()
-    for query in ({}, {"status": "pending"}, {"priority": "low"}, {"status": "pending", "priority": "low"}):
-        api("list-tasks", query={"limit": "4", **query})
+    del queries[:]
+    for query in FILTERS:
+        api("list-tasks", user="root", groups=("admins",), query={"limit": "4", **query})
     assert [name for name, _ in queries] == ["Query"] * 4
     assert all(scanned <= 5 for _, scanned in queries)
+
+
+def test_own_or_assigned_is_two_queries_reading_at_most_limit_plus_one_items_each(api, indexer, queries):
+    for i in range(12):
+        api.create(title=f"t{i}", priority="low" if i % 2 else "medium", assignee="alice" if i % 3 else "bob")
+        api.create(user="bob", title=f"b{i}", assignee="alice")
+    indexer.catch_up()
+    del queries[:]
+    for query in FILTERS:
+        api("list-tasks", query={"limit": "4", **query})
+    assert [name for name, _ in queries] == ["Query"] * 8
+    assert all(scanned <= 5 for _, scanned in queries)
+
+
+def test_own_or_assigned_pages_show_each_task_once_in_order_even_when_self_assigned(api, indexer):
+    # Given tasks alice owns (some assigned to herself: in both of her scopes) and tasks bob assigned her
+    expected = []
+    for i in range(9):
+        self_assigned = {"assignee": "alice"} if i % 2 else {}
+        expected.append(api.create(title=f"own {i}", **self_assigned)["id"])
+        expected.append(api.create(user="bob", title=f"assigned {i}", assignee="alice")["id"])
+        api.create(user="bob", title=f"not hers {i}")
+    indexer.catch_up()
+    # When she pages through her list, 4 at a time
+    seen, token = [], None
+    while True:
+        response = api("list-tasks", query={"limit": "4", **({"nextToken": token} if token else {})})
+        assert response.status == 200, response.body
+        seen += _ids(response)
+        token = response.body["nextToken"]
+        if token is None:
+            break
+    # Then every task of hers comes once, newest first, and no one else's
+    assert seen == expected[::-1]

@@ -1,25 +1,26 @@
-"""Which audiences list a task, and which single view answers a list request."""
+"""Which audiences list a task, and which views answer a list request."""
 
 from dataclasses import replace
 
 import pytest
 
 from tasks_shared.errors import NotAllowed, ValidationFailed
-from tasks_shared.listing import ALL, ListQuery, scopes_of, sort_key
+from tasks_shared.listing import ALL, AWAITING, ListQuery, scopes_of, sort_key
 
 
 def test_unassigned_task_is_listed_for_its_owner_and_admins(make_task):
-    assert scopes_of(make_task()) == {"OWNER#alice", "MEMBER#alice", ALL}
+    assert scopes_of(make_task()) == {"OWNER#alice", ALL}
 
 
 def test_assigned_task_is_also_listed_for_its_assignee(make_task):
-    assert scopes_of(make_task(assignee="bob")) == {
-        "OWNER#alice",
-        "MEMBER#alice",
-        "ASSIGNEE#bob",
-        "MEMBER#bob",
-        ALL,
-    }
+    assert scopes_of(make_task(assignee="bob")) == {"OWNER#alice", "ASSIGNEE#bob", ALL}
+
+
+def test_a_task_awaiting_approval_is_also_in_the_approvers_queue_sorted_by_its_request(make_task):
+    task = make_task(priority="high")
+
+    assert scopes_of(task) == {"OWNER#alice", ALL, AWAITING}
+    assert sort_key(task, AWAITING) == f"{task.approval.requested_at}#{task.id}"
 
 
 def test_newer_task_sorts_after_an_older_one(make_task):
@@ -34,11 +35,11 @@ def test_tasks_created_in_the_same_instant_sort_by_id(make_task):
 
 
 def test_user_lists_own_and_assigned_tasks_by_default(owner):
-    assert ListQuery.for_caller(owner).scope == "MEMBER#alice"
+    assert ListQuery.for_caller(owner).scopes == ("OWNER#alice", "ASSIGNEE#alice")
 
 
 def test_admin_lists_all_tasks_by_default(admin):
-    assert ListQuery.for_caller(admin).scope == ALL
+    assert ListQuery.for_caller(admin).scopes == (ALL,)
 
 
 @pytest.mark.parametrize(
@@ -46,7 +47,7 @@ def test_admin_lists_all_tasks_by_default(admin):
     [("owner", "OWNER#alice"), ("assignee", "ASSIGNEE#alice")],
 )
 def test_user_may_filter_on_themselves(owner, role, scope):
-    assert ListQuery.for_caller(owner, **{role: "alice"}).scope == scope
+    assert ListQuery.for_caller(owner, **{role: "alice"}).scopes == (scope,)
 
 
 @pytest.mark.parametrize("role", ["owner", "assignee"])
@@ -60,7 +61,7 @@ def test_user_may_not_filter_on_another_user(owner, role):
     [("owner", "OWNER#bob"), ("assignee", "ASSIGNEE#bob")],
 )
 def test_admin_may_filter_on_any_user(admin, role, scope):
-    assert ListQuery.for_caller(admin, **{role: "bob"}).scope == scope
+    assert ListQuery.for_caller(admin, **{role: "bob"}).scopes == (scope,)
 
 
 @pytest.mark.parametrize("who", ["owner", "admin"])

@@ -8,8 +8,11 @@ import pytest
 from tasks_shared.errors import InvalidPageToken
 from tasks_shared.pagination import PageTokens
 
-BINDING = "alice|MEMBER#alice||"
-CURSOR = {"sk": "2024-05-01T09:00:00.000000Z#task-0001", "scope": "MEMBER#alice"}
+BINDING = "alice|OWNER#alice+ASSIGNEE#alice||"
+CURSOR = {
+    "OWNER#alice": {"sk": "2024-05-01T09:00:00.000000Z#task-0001", "scope": "OWNER#alice"},
+    "ASSIGNEE#alice": "done",
+}
 BASE64URL = string.ascii_letters + string.digits + "-_"
 
 
@@ -32,7 +35,7 @@ def test_token_is_url_safe(token):
 
 def test_token_for_one_binding_fails_for_another(page_tokens, token):
     with pytest.raises(InvalidPageToken):
-        page_tokens.decode(token, "bob|MEMBER#alice||")
+        page_tokens.decode(token, "bob|OWNER#alice+ASSIGNEE#alice||")
 
 
 def test_token_made_with_another_secret_fails(token):

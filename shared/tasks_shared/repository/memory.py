@@ -40,19 +40,19 @@ class InMemoryTaskRepository:
             (
                 task
                 for task in self.tasks.values()
-                if query.scope in scopes_of(task)
+                if scopes_of(task) & set(query.scopes)
                 and query.status in (None, task.status)
                 and query.priority in (None, task.priority)
             ),
-            key=lambda task: sort_key(task, query.scope),
+            key=lambda task: sort_key(task, query.scopes[0]),
             reverse=not query.oldest_first,
         )
         if cursor:
             after = (lambda sk: sk > cursor["sk"]) if query.oldest_first else (lambda sk: sk < cursor["sk"])
-            matching = [task for task in matching if after(sort_key(task, query.scope))]
+            matching = [task for task in matching if after(sort_key(task, query.scopes[0]))]
         page = matching[: query.limit]
         more = len(matching) > query.limit
-        return Page(items=page, cursor={"sk": sort_key(page[-1], query.scope)} if more else None)
+        return Page(items=page, cursor={"sk": sort_key(page[-1], query.scopes[0])} if more else None)
 
     def _check_version(self, task: Task) -> None:
         stored = self.tasks.get(task.id)

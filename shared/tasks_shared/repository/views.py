@@ -41,8 +41,12 @@ def view_item(task: Task, scope: str) -> dict[str, Any]:
     return view
 
 
-def _partition_value(query: ListQuery) -> str:
-    return "#".join(part for part in (query.scope, query.status, query.priority) if part)
+# In a cursor, a scope whose Query has nothing left.
+_DONE = "done"
+
+
+def _partition_value(query: ListQuery, scope: str) -> str:
+    return "#".join(part for part in (scope, query.status, query.priority) if part)
 
 
 class DynamoDBViews:
@@ -51,28 +55,62 @@ class DynamoDBViews:
         self._table = views_table
 
     def query(self, query: ListQuery, cursor: dict | None) -> Page:
-        """One page of a list: one Query of one partition, reading at most limit+1 items."""
-        index, partition = LIST_INDEXES[(query.status is not None, query.priority is not None)]
+        """One page of a list: one Query per scope, each reading at most limit+1 items, merged in sort
+        order. The cursor holds each scope's position (or that it is done), so no item is skipped or
+        shown twice, including a task listed in two of the scopes (its owner assigned it to themselves).
+        """
+        positions = cursor or {}
+        reads = {
+            scope: self._read(query, scope, positions.get(scope))
+            for scope in query.scopes
+            if positions.get(scope) != _DONE
+        }
+        merged = sorted(
+            (item for items in reads.values() for item in items),
+            key=lambda item: item["sk"],
+            reverse=not query.oldest_first,
+        )
+        page: dict[str, dict[str, Any]] = {}
+        for item in merged:
+            if len(page) == query.limit:
+                break
+            page.setdefault(item["task"]["id"], item)
+        if not page:
+            return Page(items=[], cursor=None)
+        boundary = list(page.values())[-1]["sk"]
+        next_positions = {}
+        for scope in query.scopes:
+            items = reads.get(scope)
+            if items is None:
+                next_positions[scope] = _DONE
+                continue
+            # What this scope contributed to the page: everything up to the page's last item.
+            shown = [item for item in items if _reached(item["sk"], boundary, query.oldest_first)]
+            exhausted = len(items) <= query.limit
+            if exhausted and len(shown) == len(items):
+                next_positions[scope] = _DONE
+            else:
+                next_positions[scope] = _key(query, shown[-1]) if shown else positions.get(scope)
+        more = any(position != _DONE for position in next_positions.values())
+        tasks = [Task.from_dict(item["task"]) for item in page.values()]
+        return Page(items=tasks, cursor=next_positions if more else None)
+
+    def _read(self, query: ListQuery, scope: str, start: dict | None) -> list[dict[str, Any]]:
+        index, partition = _index(query)
         request: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "#p = :p",
             "ExpressionAttributeNames": {"#p": partition},
-            "ExpressionAttributeValues": to_item({":p": _partition_value(query)}),
+            "ExpressionAttributeValues": to_item({":p": _partition_value(query, scope)}),
             "ScanIndexForward": query.oldest_first,
             # One more than the page: tells whether a next page exists without reading an empty one.
             "Limit": query.limit + 1,
         }
         if index:
             request["IndexName"] = index
-        if cursor:
-            request["ExclusiveStartKey"] = to_item(cursor)
-        items = [from_item(item) for item in self._client.query(**request)["Items"]]
-        page = items[: query.limit]
-        next_cursor = None
-        if len(items) > query.limit:
-            last = page[-1]
-            next_cursor = {key: last[key] for key in {"scope", "sk", partition}}
-        return Page(items=[Task.from_dict(item["task"]) for item in page], cursor=next_cursor)
+        if start:
+            request["ExclusiveStartKey"] = to_item(start)
+        return [from_item(item) for item in self._client.query(**request)["Items"]]
 
     def put(self, task: Task, scope: str) -> bool:
         """Write the task's view in `scope`; False when a newer version of the task is already there."""
@@ -92,6 +130,19 @@ class DynamoDBViews:
                 return False
             raise
         return True
+
+
+def _reached(sk: str, boundary: str, oldest_first: bool) -> bool:
+    return sk <= boundary if oldest_first else sk >= boundary
+
+
+def _index(query: ListQuery) -> tuple[str | None, str]:
+    return LIST_INDEXES[(query.status is not None, query.priority is not None)]
+
+
+def _key(query: ListQuery, item: dict[str, Any]) -> dict[str, Any]:
+    """Where a Query resumes after `item`: its table key and the index's partition attribute."""
+    return {key: item[key] for key in {"scope", "sk", _index(query)[1]}}
 
 
 def _condition(version: int) -> dict[str, Any]:
