@@ -63,19 +63,25 @@ def _logical(physical: str) -> str:
     return tables.get(physical) or physical.removeprefix(f"{PREFIX}-")
 
 
-def _permissions(service: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
-    """The (action, resource) pairs IAM checks for one API call, resources named as in manifests."""
-    if service == "dynamodb" and operation == "TransactWriteItems":
+def _dynamodb_permissions(operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    if operation == "TransactWriteItems":
         return [
             (f"dynamodb:{_ITEM_ACTIONS[kind]}", f"table/{_logical(body['TableName'])}")
             for item in params["TransactItems"]
             for kind, body in item.items()
         ]
+    if operation in ("BatchGetItem", "BatchWriteItem"):
+        return [(f"dynamodb:{operation}", f"table/{_logical(table)}") for table in params["RequestItems"]]
+    resource = f"table/{_logical(params['TableName'])}"
+    if params.get("IndexName"):
+        resource += f"/index/{params['IndexName']}"
+    return [(f"dynamodb:{operation}", resource)]
+
+
+def _permissions(service: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (action, resource) pairs IAM checks for one API call, resources named as in manifests."""
     if service == "dynamodb":
-        resource = f"table/{_logical(params['TableName'])}"
-        if params.get("IndexName"):
-            resource += f"/index/{params['IndexName']}"
-        return [(f"dynamodb:{operation}", resource)]
+        return _dynamodb_permissions(operation, params)
     if service == "sqs":
         name = params.get("QueueName") or params["QueueUrl"].rsplit("/", 1)[-1]
         return [(f"sqs:{operation}", f"queue/{_logical(name)}")]

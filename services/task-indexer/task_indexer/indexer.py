@@ -25,9 +25,9 @@ from tasks_shared.repository.views import DynamoDBViews
 
 
 class TaskReader(Protocol):
-    """What the indexer needs of the tasks table: a consistent read of one task."""
+    """What the indexer needs of the tasks table: consistent reads of the stored items of some tasks."""
 
-    def get(self, task_id: str) -> Task | None: ...
+    def get_items(self, task_ids: Sequence[str]) -> dict[str, dict[str, Any]]: ...
 
 
 @dataclass
@@ -49,11 +49,18 @@ class ViewIndexer:
     def index(self, records: Sequence[DynamoDBRecord]) -> str | None:
         """Project every task the batch changed; the SequenceNumber of the earliest record whose task
         could not be projected (Lambda resumes from it), None when all were."""
-        failed: list[_Change] = []
         changes = _changes(records)
+        if not changes:
+            return None
+        try:
+            stored = self._tasks.get_items([change.task_id for change in changes])
+        except (ClientError, BotoCoreError) as exc:
+            logger.warning("tasks not read; the whole batch is retried", error=f"{type(exc).__name__}: {exc}")
+            return changes[0].sequence_number
+        failed: list[_Change] = []
         for change in changes:
             try:
-                self._project(change)
+                self._project(change, stored.get(change.task_id))
             except (ClientError, BotoCoreError) as exc:
                 logger.warning(
                     "task not indexed; the batch resumes from it",
@@ -65,9 +72,9 @@ class ViewIndexer:
         metrics.add_metric(name="TasksIndexed", unit=MetricUnit.Count, value=len(changes) - len(failed))
         return min(failed, key=lambda change: change.position).sequence_number if failed else None
 
-    def _project(self, change: _Change) -> None:
+    def _project(self, change: _Change, item: dict[str, Any] | None) -> None:
         try:
-            current = self._tasks.get(change.task_id)
+            current = task_from_item(item) if item else None
         except (KeyError, ValueError, TypeError) as exc:
             # A malformed item (a script's mistake): no retry fixes it, so it must not block the shard.
             logger.error(

@@ -6,6 +6,8 @@ stream, so they follow every writer of the table (API, workflow, TTL, scripts) a
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -15,6 +17,9 @@ from tasks_shared.listing import ListQuery, Page
 from tasks_shared.model import Task
 from tasks_shared.repository.items import is_condition_failure, task_from_item, to_item
 from tasks_shared.repository.views import DynamoDBViews
+
+_BATCH_GET_MAX = 100  # keys per BatchGetItem call
+_BATCH_GET_ATTEMPTS = 5
 
 # What an API write owns (DESIGN §2): it sets or removes these and nothing else, so the attributes of
 # other writers (the workflow's approvalToken, the retention write's expiresAt) survive every edit.
@@ -68,6 +73,25 @@ class DynamoDBTaskRepository:
         )
         item = response.get("Item")
         return task_from_item(item) if item else None
+
+    def get_items(self, task_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The stored items (DynamoDB JSON) of these tasks that exist, by id: consistent reads, 100 a call."""
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(task_ids), _BATCH_GET_MAX):
+            keys = [to_item({"id": task_id}) for task_id in task_ids[start : start + _BATCH_GET_MAX]]
+            request = {self._tasks: {"Keys": keys, "ConsistentRead": True}}
+            for attempt in range(_BATCH_GET_ATTEMPTS):
+                if attempt:
+                    time.sleep(0.05 * 2**attempt)  # keys left unprocessed under throttling: back off
+                response = self._client.batch_get_item(RequestItems=request)
+                for item in response["Responses"].get(self._tasks, []):
+                    found[item["id"]["S"]] = item
+                request = response.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+            else:
+                raise RuntimeError(f"{len(request[self._tasks]['Keys'])} tasks still unread after retries")
+        return found
 
     def create(self, task: Task) -> None:
         self._conditional(
