@@ -131,10 +131,14 @@ def run() -> int:
     signalled = _record_stop_signals()
     log.write(f"ready: API on {settings.api_url} (try: curl {settings.api_url}/health)\n")
     sys.stdout.flush()
-    _wait_for_stop_request(signalled)
-    log.write("stopping\n")
-    stop.set()
-    deadline = time.monotonic() + _DRAIN_SECONDS
-    for function in functions.values():
-        function.retire(timeout=max(0.0, deadline - time.monotonic()))
+    try:
+        _wait_for_stop_request(signalled)
+        log.write("stopping\n")
+        stop.set()
+        deadline = time.monotonic() + _DRAIN_SECONDS
+        for function in functions.values():
+            function.retire(timeout=max(0.0, deadline - time.monotonic()))
+    finally:
+        # It holds this run's page-token secret, and names a stack that is gone.
+        settings.stack_file.unlink(missing_ok=True)
     return 0

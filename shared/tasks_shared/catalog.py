@@ -1,12 +1,13 @@
 """The event catalog (events/catalog/*.json): one JSON Schema per detail-type, compiled once.
 
-Producers and consumers validate against the same files. In a deployment package the catalog is
-shipped beside the shared code and EVENT_CATALOG_DIR points at it; in the repo it is events/catalog.
+Producers and consumers validate against the same files. They ship inside this package as package data
+(`event_catalog/`, a link to events/catalog, the one source, that packaging copies), and are read with
+importlib.resources, so the shared code validates wherever it is installed.
 """
 
-import os
 from functools import cache
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -18,9 +19,8 @@ SCHEMA_VERSION = "1.0"
 DETAIL_TYPES = ("TaskCreated", "TaskUpdated", "TaskCompleted", "TaskDeleted")
 
 
-def catalog_dir() -> Path:
-    default = Path(__file__).resolve().parents[2] / "events" / "catalog"
-    return Path(os.environ.get("EVENT_CATALOG_DIR", default))
+def catalog_dir() -> Traversable:
+    return resources.files(__package__).joinpath("event_catalog")
 
 
 @cache

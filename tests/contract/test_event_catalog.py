@@ -6,7 +6,11 @@ from its schema would hide a broken contract instead of revealing one.
 
 import hashlib
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -21,7 +25,8 @@ from tasks_local.settings import REPO_ROOT
 from tasks_shared import catalog
 from tasks_shared.schema_registry import shared_documents
 
-CATALOG_FILES = sorted(catalog.catalog_dir().glob("*.json"))
+CATALOG_DIR = REPO_ROOT / "events" / "catalog"  # the one source; the shared package ships it
+CATALOG_FILES = sorted(CATALOG_DIR.glob("*.json"))
 EVENTBRIDGE_SAMPLES = sorted(path.stem for path in (EVENTS_DIR / "samples" / "eventbridge").glob("*.json"))
 VALID_SAMPLES = [name for name in EVENTBRIDGE_SAMPLES if not name.startswith("invalid-")]
 SQS_SAMPLES = sorted(path.stem for path in (EVENTS_DIR / "samples" / "sqs").glob("*.json"))
@@ -192,3 +197,43 @@ def test_a_timestamp_that_is_not_one_is_a_catalog_problem():
     assert catalog.problems("TaskCompleted", event["detail"]) == [
         "task.completedAt: 'yesterday' is not a 'date-time'"
     ]
+
+
+def test_the_shared_package_ships_the_events_catalog_itself():
+    packaged = catalog.catalog_dir()
+
+    assert (REPO_ROOT / "shared" / "tasks_shared" / "event_catalog").resolve() == CATALOG_DIR
+    assert sorted(entry.name for entry in packaged.iterdir()) == [path.name for path in CATALOG_FILES]
+
+
+def test_a_copy_of_the_shared_package_outside_the_repository_validates_a_task_created_event(tmp_path):
+    """As a Lambda layer holds it: the package alone, its links copied as files, no repository around."""
+    site = tmp_path / "site-packages"
+    shutil.copytree(REPO_ROOT / "shared" / "tasks_shared", site / "tasks_shared", symlinks=False)
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps(load_event("samples/eventbridge/TaskCreated")))
+    libraries = next(Path(path) for path in sys.path if path.endswith("site-packages"))
+    script = (
+        "import json, sys, tasks_shared\n"
+        "from tasks_shared import catalog\n"
+        "print(tasks_shared.__file__)\n"
+        "event = json.loads(open(sys.argv[1]).read())\n"
+        "print(catalog.problems(event['detail-type'], event['detail']))\n"
+        "event['detail']['task'].pop('title')\n"
+        "print(catalog.problems(event['detail-type'], event['detail']))\n"
+    )
+
+    # -S: no site-packages processing, so no editable install can put the repository back on the path
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", script, str(event)],
+        env={"PYTHONPATH": f"{site}{os.pathsep}{libraries}"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    location, valid, invalid = result.stdout.splitlines()
+    assert location.startswith(str(site))
+    assert valid == "[]"
+    assert "title" in invalid

@@ -75,6 +75,19 @@ def test_sigterm_to_make_stops_everything_within_two_seconds(own_stack):
     assert _stop_and_time(children, started) < 2.0
 
 
+def test_a_stopped_stack_leaves_no_stack_file_holding_its_secret_behind(own_stack):
+    stack = own_stack
+    port = stack.ports["AWS_PORT"]
+    assert (stack.state_dir / f"stack-{port}.json").exists()
+    children = [pid for pid in _group_members(stack.process.pid) if pid != stack.process.pid]
+
+    os.kill(stack.process.pid, signal.SIGTERM)
+    stack.process.wait(timeout=5)
+    _stop_and_time(children, time.monotonic())
+
+    assert not (stack.state_dir / f"stack-{port}.json").exists()
+
+
 def test_a_burst_of_signals_still_stops_within_two_seconds(own_stack):
     """Ctrl-C pressed repeatedly, or a supervisor that insists: each signal lands somewhere in the
     runtime's code, which must neither hang nor crash with a traceback."""
