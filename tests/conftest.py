@@ -6,8 +6,11 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from tasks_local import moto_dynamodb
 from tasks_local.aws import in_process_environment
 from tasks_shared.tables import create_table_request, definitions
+
+moto_dynamodb.install()  # every in-process moto test runs on the adapter, as `make dev` does
 
 TEST_ENV = in_process_environment("test-tasks")
 

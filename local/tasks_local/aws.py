@@ -8,6 +8,7 @@ from typing import Any
 import boto3
 from moto.server import ThreadedMotoServer
 
+from tasks_local import moto_dynamodb
 from tasks_local.bus import event_resource_names
 from tasks_local.settings import LocalSettings, write_private
 from tasks_shared.tables import create_table_request, definitions, physical_name
@@ -86,4 +87,5 @@ def save_stack(settings: LocalSettings, names: dict[str, Any]) -> None:
 def start_moto(settings: LocalSettings) -> None:
     """moto's server on loopback, in a daemon thread of this process: it ends when the process does."""
     os.environ.update(aws_environment(settings))
+    moto_dynamodb.install()  # moto's DynamoDB without its O(table) copies, leaks and races
     ThreadedMotoServer(ip_address=settings.host, port=settings.aws_port, verbose=False).start()
