@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tasks_api.http import MAX_BODY_BYTES
+from tasks_api.requests import MAX_BODY_BYTES
 
 
 def test_health_needs_no_token(api):

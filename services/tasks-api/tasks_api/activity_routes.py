@@ -6,9 +6,10 @@ A Powertools Router included by handler.py: the app's exception handlers map the
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from tasks_api import http, parsing
+from tasks_api import requests
 from tasks_api.dependencies import default_activity
 from tasks_api.observability import tracer
+from tasks_api.responses import json_response, page_response
 from tasks_shared.activity import ActivityService
 
 router = APIGatewayHttpRouter()
@@ -22,17 +23,17 @@ def _activity() -> ActivityService:
 @router.get("/stats")
 @tracer.capture_method
 def get_stats() -> Response:
-    return http.json_response(200, _activity().stats(parsing.caller(router.current_event)).to_dict())
+    event = router.current_event
+    caller = requests.caller(event)
+    return json_response(200, _activity().stats(caller).to_dict())
 
 
 @router.get("/tasks/<task_id>/history")
 @tracer.capture_method
 def get_history(task_id: str) -> Response:
     event = router.current_event
-    params = parsing.query(event, "history-query.json")
+    caller, params = requests.caller(event), requests.query(event, "history-query.json")
     page = _activity().history(
-        parsing.caller(event), parsing.task_id(task_id), params.get("limit", 20), params.get("nextToken")
+        caller, requests.task_id(task_id), params.get("limit", 20), params.get("nextToken")
     )
-    return http.json_response(
-        200, {"items": [entry.to_dict() for entry in page.items], "nextToken": page.next_token}
-    )
+    return page_response([entry.to_dict() for entry in page.items], page.next_token)

@@ -7,11 +7,13 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from tasks_api import http, parsing
+from tasks_api import requests
 from tasks_api.activity_routes import router as activity_router
 from tasks_api.dependencies import default_service
+from tasks_api.errors import REFUSALS, HttpError, status_of
 from tasks_api.observability import SERVICE, logger, metrics, tracer
 from tasks_api.openapi import openapi_document
+from tasks_api.responses import error_response, json_response, page_response
 from tasks_shared.errors import DomainError
 from tasks_shared.listing import ListQuery
 from tasks_shared.service import TaskService
@@ -24,29 +26,26 @@ def _service() -> TaskService:
     return app.context.get("service") or default_service()
 
 
-def _caller():
-    return parsing.caller(app.current_event)
-
-
 def _task_response(status: int, task, headers: dict[str, str] | None = None) -> Response:
-    return http.json_response(status, task.to_dict(), {"ETag": task.etag, **(headers or {})})
+    return json_response(status, task.to_dict(), {"ETag": task.etag, **(headers or {})})
 
 
 @app.get("/health")
 def health() -> Response:
-    return http.json_response(200, {"status": "healthy", "service": SERVICE})
+    return json_response(200, {"status": "healthy", "service": SERVICE})
 
 
 @app.get("/openapi.json")
 def openapi() -> Response:
-    return http.json_response(200, openapi_document())
+    return json_response(200, openapi_document())
 
 
 @app.post("/tasks")
 @tracer.capture_method
 def create_task() -> Response:
-    caller = _caller()
-    task = _service().create(caller, parsing.body(app.current_event, "task-create.json"))
+    event = app.current_event
+    caller = requests.caller(event)
+    task = _service().create(caller, requests.body(event, "task-create.json"))
     logger.info("task created", task_id=task.id, priority=task.priority.value)
     metrics.add_metric(name="TaskCreated", unit=MetricUnit.Count, value=1)
     return _task_response(201, task, {"Location": f"/tasks/{task.id}"})
@@ -55,29 +54,28 @@ def create_task() -> Response:
 @app.get("/tasks")
 @tracer.capture_method
 def list_tasks() -> Response:
-    caller = _caller()
-    params = parsing.query(app.current_event, "list-query.json")
+    event = app.current_event
+    caller, params = requests.caller(event), requests.query(event, "list-query.json")
     next_token = params.pop("nextToken", None)
-    query = ListQuery.for_caller(caller, **params)
-    page = _service().list(caller, query, next_token)
-    return http.json_response(
-        200, {"items": [task.to_dict() for task in page.items], "nextToken": page.next_token}
-    )
+    page = _service().list(caller, ListQuery.for_caller(caller, **params), next_token)
+    return page_response([task.to_dict() for task in page.items], page.next_token)
 
 
 @app.get("/tasks/<task_id>")
 @tracer.capture_method
 def get_task(task_id: str) -> Response:
-    return _task_response(200, _service().get(_caller(), parsing.task_id(task_id)))
+    event = app.current_event
+    caller = requests.caller(event)
+    return _task_response(200, _service().get(caller, requests.task_id(task_id)))
 
 
 @app.put("/tasks/<task_id>")
 @tracer.capture_method
 def update_task(task_id: str) -> Response:
-    caller = _caller()
-    changes = parsing.body(app.current_event, "task-update.json")
-    if_match = http.if_match_versions(app.current_event.headers)
-    task = _service().update(caller, parsing.task_id(task_id), changes, if_match)
+    event = app.current_event
+    caller = requests.caller(event)
+    changes = requests.body(event, "task-update.json")
+    task = _service().update(caller, requests.task_id(task_id), changes, requests.if_match(event))
     logger.info("task updated", task_id=task.id, fields=sorted(changes), version=task.version)
     metrics.add_metric(name="TaskUpdated", unit=MetricUnit.Count, value=1)
     return _task_response(200, task)
@@ -86,32 +84,32 @@ def update_task(task_id: str) -> Response:
 @app.delete("/tasks/<task_id>")
 @tracer.capture_method
 def delete_task(task_id: str) -> Response:
-    caller = _caller()
-    _service().delete(caller, parsing.task_id(task_id), http.if_match_versions(app.current_event.headers))
+    event = app.current_event
+    caller = requests.caller(event)
+    _service().delete(caller, requests.task_id(task_id), requests.if_match(event))
     logger.info("task deleted", task_id=task_id)
     metrics.add_metric(name="TaskDeleted", unit=MetricUnit.Count, value=1)
     return Response(status_code=204)
 
 
-@app.exception_handler(list(http.STATUS_BY_ERROR))
-def handle_domain_error(error: DomainError) -> Response:
-    status = http.STATUS_BY_ERROR[type(error)]
+@app.exception_handler(list(REFUSALS))
+def handle_refusal(error: DomainError | HttpError) -> Response:
+    """Every refusal, a subclass added later too: its status is its nearest mapped class's (errors.py)."""
+    status = status_of(error)
     logger.info("request rejected", status=status, code=error.code, reason=error.message)
-    return http.error_response(status, error.code, error.message, error.details)
+    return error_response(status, error.code, error.message, error.details)
 
 
 @app.exception_handler(Exception)
 def handle_unexpected(error: Exception) -> Response:
     logger.exception("unhandled error")
-    return http.error_response(
-        500, "INTERNAL_ERROR", "the request could not be processed; it has been logged"
-    )
+    return error_response(500, "INTERNAL_ERROR", "the request could not be processed; it has been logged")
 
 
 @app.not_found
 def handle_not_found(_error: Exception) -> Response:
     path = app.current_event.path
-    return http.error_response(404, "ROUTE_NOT_FOUND", f"no route for {app.current_event.http_method} {path}")
+    return error_response(404, "ROUTE_NOT_FOUND", f"no route for {app.current_event.http_method} {path}")
 
 
 def handle(

@@ -1,21 +1,19 @@
-"""HTTP-level parsing of the tasks API: the caller from claims, If-Match, and the JSON body."""
+"""Reading a request (tasks_api.requests): the caller from claims, If-Match, the JSON body, the query."""
 
 import json
 
 import pytest
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
-from tasks_api.http import (
+from tasks_api.errors import MalformedJson, PayloadTooLarge, Unauthorized, UnsupportedMediaType
+from tasks_api.requests import (
     MAX_BODY_BYTES,
-    STATUS_BY_ERROR,
-    MalformedJson,
-    PayloadTooLarge,
-    Unauthorized,
-    UnsupportedMediaType,
     caller_from_claims,
     if_match_versions,
     json_body,
+    query,
 )
-from tasks_shared import errors
+from tasks_local.samples import api_event
 
 JSON = {"content-type": "application/json"}
 
@@ -180,32 +178,34 @@ def test_json_content_types_are_accepted(media_type):
 
 @pytest.mark.parametrize(
     "raw",
-    [None, b"", b"{", b"{'single': 'quotes'}", b"\xff\xfe{}", b"NaN-ish"],
-    ids=["none", "empty", "truncated", "single-quotes", "not-utf8", "bare-word"],
+    [
+        None,
+        b"",
+        b"{",
+        b"{'single': 'quotes'}",
+        b"\xff\xfe{}",
+        b"NaN-ish",
+    ],
+    ids=[
+        "none",
+        "empty",
+        "truncated",
+        "single-quotes",
+        "not-utf8",
+        "bare-word",
+    ],
 )
 def test_malformed_json_is_rejected(raw):
     with pytest.raises(MalformedJson):
         json_body(JSON, raw)
 
 
-# --- status codes -------------------------------------------------------------------------------
+# --- the query string ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("error", "status"),
-    [
-        (MalformedJson, 400),
-        (errors.ValidationFailed, 400),
-        (errors.InvalidPageToken, 400),
-        (Unauthorized, 401),
-        (errors.NotAllowed, 403),
-        (errors.TaskNotFound, 404),
-        (errors.VersionConflict, 409),
-        (errors.InvalidTransition, 409),
-        (errors.PreconditionFailed, 412),
-        (PayloadTooLarge, 413),
-        (UnsupportedMediaType, 415),
-    ],
-)
-def test_each_error_maps_to_its_contract_status(error, status):
-    assert STATUS_BY_ERROR[error] == status
+def _event(name: str, query: dict[str, str]) -> APIGatewayProxyEventV2:
+    return APIGatewayProxyEventV2(api_event(name, query=query))
+
+
+def test_a_decimal_limit_is_read_as_a_number():
+    assert query(_event("list-tasks", {"limit": "5"}), "list-query.json") == {"limit": 5}

@@ -1,0 +1,109 @@
+"""Reading a request: who calls, the task id, the query string, the JSON body and If-Match, each checked.
+
+Every route reads its request through here, so each route is parse → one domain call → response.
+"""
+
+import base64
+import json
+import re
+from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+
+from tasks_api.errors import MalformedJson, PayloadTooLarge, Unauthorized, UnsupportedMediaType
+from tasks_api.schemas import validate
+from tasks_shared.errors import TaskNotFound
+from tasks_shared.model import Caller
+
+MAX_BODY_BYTES = 16 * 1024
+MAX_SUBJECT_LENGTH = 255  # OpenID Connect Core §2: `sub` is at most 255 ASCII characters
+_TASK_ID_MAX = 64
+_DECIMAL = re.compile(r"[0-9]{1,9}")
+_JSON_MEDIA_TYPE = re.compile(r"^application/([a-z0-9.+-]+\+)?json\s*(;.*)?$", re.IGNORECASE)
+_STRONG_ETAG = re.compile(r'"([1-9][0-9]{0,17})"')  # exactly the tags we issue: "01" is not "1"
+
+
+def caller(event: APIGatewayProxyEventV2) -> Caller:
+    """The caller from the authorizer's claims; the request id becomes its correlation id."""
+    context = event.request_context
+    return caller_from_claims(context.authorizer.jwt_claim, context.request_id)
+
+
+def caller_from_claims(claims: dict[str, Any] | None, correlation_id: str | None = None) -> Caller:
+    """The caller from verified JWT claims; groups come as a list or as API Gateway's "[a b]" string."""
+    subject = (claims or {}).get("sub")
+    if not isinstance(subject, str) or not 0 < len(subject) <= MAX_SUBJECT_LENGTH:
+        raise Unauthorized("a valid bearer token is required")
+    groups = claims.get("cognito:groups") or []
+    if isinstance(groups, str):
+        groups = groups.strip("[]").split()  # API Gateway's "[a b]": a comma may be part of a group name
+    return Caller(
+        user_id=subject, groups=frozenset(str(group) for group in groups), correlation_id=correlation_id
+    )
+
+
+def task_id(raw: str) -> str:
+    """Ids are ours: anything longer than one of them cannot exist, so it is a 404 without a read."""
+    if len(raw) > _TASK_ID_MAX:
+        raise TaskNotFound(raw[:_TASK_ID_MAX])
+    return raw
+
+
+def query(event: APIGatewayProxyEventV2, schema: str) -> dict[str, Any]:
+    """The query string validated against schemas/<schema>; `limit` arrives as text and is a number."""
+    params: dict[str, Any] = dict(event.query_string_parameters or {})
+    if _DECIMAL.fullmatch(params.get("limit", "")):  # anything else stays text, for the schema to refuse
+        params["limit"] = int(params["limit"])
+    return validate(schema, params, what="query string")
+
+
+def body(event: APIGatewayProxyEventV2, schema: str) -> dict[str, Any]:
+    """The JSON body (size, media type, syntax checked) validated against schemas/<schema>.
+
+    The bytes as sent: API Gateway base64-encodes a body that is not UTF-8 text, and decoding it as
+    text before the size and media type checks would turn a 413 or 415 into a crash.
+    """
+    text = event.body or ""
+    raw = base64.b64decode(text) if event.is_base64_encoded else text.encode("utf-8", "surrogatepass")
+    return validate(schema, json_body(event.headers, raw))
+
+
+def json_body(headers: dict[str, str], raw: bytes | None) -> Any:
+    """The request body as JSON, after the size (413) and media type (415) checks.
+
+    Only UTF-8 JSON (RFC 8259) whose strings are Unicode is accepted: a lone surrogate escape such as
+    "\\ud800" parses in Python but cannot be stored, so it is refused here as malformed too.
+    """
+    raw = raw or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"the body is {len(raw)} bytes; the limit is {MAX_BODY_BYTES}")
+    media_type = headers.get("content-type", "")
+    if not _JSON_MEDIA_TYPE.match(media_type):
+        raise UnsupportedMediaType(
+            f"send JSON with Content-Type: application/json (got {media_type or 'none'})"
+        )
+    try:
+        document = json.loads(raw.decode("utf-8"))
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeError as exc:
+        raise MalformedJson("the body is not UTF-8 text, or has a string that is not valid Unicode") from exc
+    except (ValueError, RecursionError) as exc:
+        raise MalformedJson("the body is not valid JSON") from exc
+    return document
+
+
+def if_match(event: APIGatewayProxyEventV2) -> frozenset[int] | None:
+    return if_match_versions(event.headers)
+
+
+def if_match_versions(headers: dict[str, str]) -> frozenset[int] | None:
+    """The versions If-Match accepts (RFC 9110): None when absent or `*`.
+
+    If-Match compares strongly, so weak (W/) and unparsable tags match no version; a header of only
+    such tags yields the empty set, which fails the precondition.
+    """
+    value = headers.get("if-match")
+    if value is None or value.strip() == "*":
+        return None
+    tags = (_STRONG_ETAG.fullmatch(tag.strip()) for tag in value.split(","))
+    return frozenset(int(tag.group(1)) for tag in tags if tag)
