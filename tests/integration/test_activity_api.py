@@ -9,10 +9,17 @@ from typing import Any
 
 import pytest
 
-from tasks_api.handler import lambda_handler
+from tasks_api.handler import handle, lambda_handler
 from tasks_local.functions import LambdaContext
 from tasks_local.samples import api_event, load_event
-from tasks_shared.activity import ActivityRepository, HistoryEntry, completed_counts, created_counts
+from tasks_shared.activity import (
+    ActivityRepository,
+    HistoryEntry,
+    HistoryPage,
+    OwnerStats,
+    completed_counts,
+    created_counts,
+)
 
 
 @pytest.fixture
@@ -43,6 +50,26 @@ def record_change(activity: ActivityRepository, task_id: str, number: int, actor
         f"event-{number}", "task-updated", history=HistoryEntry.updated(detail, "tasks.service")
     )
     return f"event-{number}"
+
+
+class RecordingActivity:
+    """An activity service of the test's own: it answers from nothing and records what it was asked."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def stats(self, caller) -> OwnerStats:
+        self.calls.append(("stats", caller.user_id))
+        return OwnerStats.from_item(caller.user_id, {"created": 7})
+
+    def history(self, caller, task_id: str, limit: int = 20, next_token: str | None = None) -> HistoryPage:
+        self.calls.append(("history", caller.user_id, task_id, limit))
+        return HistoryPage(items=[], next_token="from-the-test")
+
+
+def _handled(activity: RecordingActivity, name: str, **overrides: Any) -> tuple[int, Any]:
+    result = handle(api_event(name, **overrides), LambdaContext("tasks-api"), activity=activity)
+    return result["statusCode"], json.loads(result["body"])
 
 
 # --- GET /stats -------------------------------------------------------------------------------------
@@ -81,6 +108,15 @@ def test_stats_are_the_callers_own(api, activity):
     activity.record_once("c1", "task-created", owner_id="alice", counts=created_counts("low"))
 
     assert api("get-stats", user="bob").body["created"] == 0
+
+
+@pytest.mark.usefixtures("aws")  # were the default used, it would read moto's empty tables
+def test_stats_come_from_the_activity_service_passed_to_handle():
+    activity = RecordingActivity()
+
+    status, body = _handled(activity, "get-stats", user="dana")
+
+    assert (status, body["created"], activity.calls) == (200, 7, [("stats", "dana")])
 
 
 def test_stats_need_a_token(api):
@@ -137,6 +173,16 @@ def test_history_of_another_users_task_is_404(api, activity):
     status, body = history(task["id"], user="mallory")
 
     assert (status, body["code"]) == (404, "TASK_NOT_FOUND")
+
+
+@pytest.mark.usefixtures("aws")  # were the default used, it would read moto's empty tables
+def test_history_comes_from_the_activity_service_passed_to_handle():
+    activity = RecordingActivity()
+
+    status, body = _handled(activity, "get-task-history", task_id="task-9", query={"limit": "3"})
+
+    assert (status, body["nextToken"]) == (200, "from-the-test")
+    assert activity.calls == [("history", "alice", "task-9", 3)]
 
 
 def test_history_of_a_missing_task_is_404(api):

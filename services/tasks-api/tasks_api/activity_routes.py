@@ -1,23 +1,18 @@
 """Routes over what the event consumers record: GET /stats and GET /tasks/{taskId}/history.
 
-A Powertools Router included by handler.py: the app's exception handlers map the domain errors here too.
+A Powertools Router included by handler.py: the app's exception handlers map the domain errors here too,
+and its context (router.context is the app's) carries the services handle() was given.
 """
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from tasks_api import requests
-from tasks_api.dependencies import default_activity
+from tasks_api.dependencies import activity_service
 from tasks_api.observability import tracer
 from tasks_api.responses import json_response, page_response
-from tasks_shared.activity import ActivityService
 
 router = APIGatewayHttpRouter()
-
-
-def _activity() -> ActivityService:
-    """Tests may put their own service in the app's context under "activity"."""
-    return router.context.get("activity") or default_activity()
 
 
 @router.get("/stats")
@@ -25,7 +20,7 @@ def _activity() -> ActivityService:
 def get_stats() -> Response:
     event = router.current_event
     caller = requests.caller(event)
-    return json_response(200, _activity().stats(caller).to_dict())
+    return json_response(200, activity_service(router.context).stats(caller).to_dict())
 
 
 @router.get("/tasks/<task_id>/history")
@@ -33,7 +28,7 @@ def get_stats() -> Response:
 def get_history(task_id: str) -> Response:
     event = router.current_event
     caller, params = requests.caller(event), requests.query(event, "history-query.json")
-    page = _activity().history(
+    page = activity_service(router.context).history(
         caller, requests.task_id(task_id), params.get("limit", 20), params.get("nextToken")
     )
     return page_response([entry.to_dict() for entry in page.items], page.next_token)

@@ -1,8 +1,8 @@
-"""The API's real services, built once per container on first use (after moto starts, in tests).
-
-Routes take a service from the app's context first, so tests and benchmarks pass their own.
+"""The API's services: those a caller of handle() passed (in the app's context), else the real ones,
+built once per container on first use (after moto starts, in tests).
 """
 
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -13,6 +13,14 @@ from tasks_shared.activity import ActivityRepository, ActivityService
 from tasks_shared.pagination import PageTokens
 from tasks_shared.repository.dynamodb import DynamoDBTaskRepository
 from tasks_shared.service import TaskService
+
+
+def task_service(context: Mapping[str, Any]) -> TaskService:
+    return context.get("service") or default_service()
+
+
+def activity_service(context: Mapping[str, Any]) -> ActivityService:
+    return context.get("activity") or default_activity()
 
 
 @cache

@@ -9,21 +9,18 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tasks_api import requests
 from tasks_api.activity_routes import router as activity_router
-from tasks_api.dependencies import default_service
+from tasks_api.dependencies import task_service
 from tasks_api.errors import REFUSALS, HttpError, status_of
 from tasks_api.observability import SERVICE, logger, metrics, tracer
 from tasks_api.openapi import openapi_document
 from tasks_api.responses import error_response, json_response, page_response
+from tasks_shared.activity import ActivityService
 from tasks_shared.errors import DomainError
 from tasks_shared.listing import ListQuery
 from tasks_shared.service import TaskService
 
 app = APIGatewayHttpResolver()
 app.include_router(activity_router)  # GET /stats, GET /tasks/{taskId}/history
-
-
-def _service() -> TaskService:
-    return app.context.get("service") or default_service()
 
 
 def _task_response(status: int, task, headers: dict[str, str] | None = None) -> Response:
@@ -45,7 +42,7 @@ def openapi() -> Response:
 def create_task() -> Response:
     event = app.current_event
     caller = requests.caller(event)
-    task = _service().create(caller, requests.body(event, "task-create.json"))
+    task = task_service(app.context).create(caller, requests.body(event, "task-create.json"))
     logger.info("task created", task_id=task.id, priority=task.priority.value)
     metrics.add_metric(name="TaskCreated", unit=MetricUnit.Count, value=1)
     return _task_response(201, task, {"Location": f"/tasks/{task.id}"})
@@ -57,7 +54,7 @@ def list_tasks() -> Response:
     event = app.current_event
     caller, params = requests.caller(event), requests.query(event, "list-query.json")
     next_token = params.pop("nextToken", None)
-    page = _service().list(caller, ListQuery.for_caller(caller, **params), next_token)
+    page = task_service(app.context).list(caller, ListQuery.for_caller(caller, **params), next_token)
     return page_response([task.to_dict() for task in page.items], page.next_token)
 
 
@@ -66,7 +63,7 @@ def list_tasks() -> Response:
 def get_task(task_id: str) -> Response:
     event = app.current_event
     caller = requests.caller(event)
-    return _task_response(200, _service().get(caller, requests.task_id(task_id)))
+    return _task_response(200, task_service(app.context).get(caller, requests.task_id(task_id)))
 
 
 @app.put("/tasks/<task_id>")
@@ -75,7 +72,9 @@ def update_task(task_id: str) -> Response:
     event = app.current_event
     caller = requests.caller(event)
     changes = requests.body(event, "task-update.json")
-    task = _service().update(caller, requests.task_id(task_id), changes, requests.if_match(event))
+    task = task_service(app.context).update(
+        caller, requests.task_id(task_id), changes, requests.if_match(event)
+    )
     logger.info("task updated", task_id=task.id, fields=sorted(changes), version=task.version)
     metrics.add_metric(name="TaskUpdated", unit=MetricUnit.Count, value=1)
     return _task_response(200, task)
@@ -86,7 +85,7 @@ def update_task(task_id: str) -> Response:
 def delete_task(task_id: str) -> Response:
     event = app.current_event
     caller = requests.caller(event)
-    _service().delete(caller, requests.task_id(task_id), requests.if_match(event))
+    task_service(app.context).delete(caller, requests.task_id(task_id), requests.if_match(event))
     logger.info("task deleted", task_id=task_id)
     metrics.add_metric(name="TaskDeleted", unit=MetricUnit.Count, value=1)
     return Response(status_code=204)
@@ -113,10 +112,13 @@ def handle_not_found(_error: Exception) -> Response:
 
 
 def handle(
-    event: dict[str, Any], context: LambdaContext, service: TaskService | None = None
+    event: dict[str, Any],
+    context: LambdaContext,
+    service: TaskService | None = None,
+    activity: ActivityService | None = None,
 ) -> dict[str, Any]:
-    """Resolve one request; tests and benchmarks pass their own service instead of patching."""
-    app.append_context(service=service)
+    """Resolve one request; tests and benchmarks pass their own services instead of patching."""
+    app.append_context(service=service, activity=activity)
     return app.resolve(event, context)
 
 
