@@ -1,5 +1,8 @@
 """The API's three descriptions agree: manifest routes, the handler's routes and the OpenAPI document."""
 
+import json
+import re
+
 import pytest
 from openapi_spec_validator import validate
 
@@ -60,6 +63,47 @@ def test_every_manifest_route_reaches_a_handler_route(aws, method, path):
     event["routeKey"] = event["requestContext"]["routeKey"] = f"{method} {path}"
     result = lambda_handler(event, LambdaContext("tasks-api"))
     assert "ROUTE_NOT_FOUND" not in (result.get("body") or "")
+
+
+@pytest.mark.parametrize(
+    ("schema", "field"),
+    [
+        ("TaskCreate", "title"),
+        ("TaskCreate", "assignee"),
+        ("TaskUpdate", "title"),
+        ("TaskListQuery", "owner"),
+        ("TaskListQuery", "assignee"),
+    ],
+)
+def test_the_document_states_the_text_rules_of_user_text(schema, field):
+    """Clients read from the OpenAPI document what a title or user id may hold, not from a 400."""
+    components = openapi_document()["components"]["schemas"]
+    text = json.dumps(components[schema]["properties"][field])
+    assert "#/components/schemas/TextRules/$defs/line" in text
+    line = components["TextRules"]["$defs"]["line"]
+    assert [rule.get("x-issue") for rule in line["allOf"]] == [
+        "must not contain control characters, line breaks or bidirectional overrides",
+        "must not be blank",
+    ]
+
+
+def _patterns(node) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["pattern"]] if isinstance(node.get("pattern"), str) else []
+        return own + [pattern for value in node.values() for pattern in _patterns(value)]
+    if isinstance(node, list):
+        return [pattern for value in node for pattern in _patterns(value)]
+    return []
+
+
+def test_the_text_rules_read_alike_in_ecmascript_and_python():
+    """The document's patterns are ECMA-262, the handler runs them with Python's re: the text rules keep
+    to what both read alike, one bracketed class of \\u escapes (never $, which in Python also matches
+    before a final newline)."""
+    patterns = list(_patterns(documents()["text.json"]))
+    assert len(patterns) == 3
+    for pattern in patterns:
+        assert re.fullmatch(r"\[\^?(?:\\u[0-9a-f]{4}(?:-\\u[0-9a-f]{4})?)+\]", pattern), pattern
 
 
 def test_every_schema_file_is_a_valid_json_schema():

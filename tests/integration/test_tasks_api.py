@@ -278,3 +278,132 @@ def test_unhandled_error_is_500_without_a_stack_trace(api, monkeypatch):
     assert response.status == 500
     assert "secret internals" not in json.dumps(response.body)
     assert response.body["code"] == "INTERNAL_ERROR"
+
+
+# --- text a reader would not see as sent: control characters, bidi overrides, blanks ------------------
+
+UNSEEN = {
+    "nul": "a\u0000b",
+    "escape": "a\u001b[31mb",
+    "delete": "a\u007fb",
+    "c1-next-line": "a\u0085b",
+    "newline": "a\nb",
+    "right-to-left-override": "invoice\u202efdp.exe",
+    "left-to-right-isolate": "a\u2066b\u2069",
+    "line-separator": "a\u2028b",
+}
+BLANK = {"spaces": "   ", "tab": "\t", "ideographic-space": "\u3000", "zero-width-space": "\u200b"}
+NOT_A_LINE = {**UNSEEN, **BLANK}
+
+
+def _fields_of(response) -> list[str]:
+    assert (response.status, response.body["code"]) == (400, "VALIDATION_FAILED"), response.body
+    return [detail["field"] for detail in response.body["details"]]
+
+
+@pytest.mark.parametrize("value", NOT_A_LINE.values(), ids=NOT_A_LINE.keys())
+@pytest.mark.parametrize("field", ["title", "assignee"])
+def test_a_title_or_assignee_that_is_not_one_visible_line_is_400(api, field, value):
+    response = api("create-task", body={"title": "t", field: value})
+    assert _fields_of(response) == [field]
+
+
+@pytest.mark.parametrize("value", NOT_A_LINE.values(), ids=NOT_A_LINE.keys())
+def test_a_tag_that_is_not_one_visible_line_is_400_naming_it(api, value):
+    response = api("create-task", body={"title": "t", "tags": ["finance", value]})
+    assert _fields_of(response) == ["tags.1"]
+
+
+@pytest.mark.parametrize("value", NOT_A_LINE.values(), ids=NOT_A_LINE.keys())
+@pytest.mark.parametrize("field", ["title", "assignee", "tags"])
+def test_an_update_to_text_that_is_not_one_visible_line_is_400(api, field, value):
+    task = api.create()
+    body = {field: [value] if field == "tags" else value}
+    response = api("update-task", task_id=task["id"], body=body)
+    assert _fields_of(response) == [f"{field}.0" if field == "tags" else field]
+
+
+CONTROL_IN_TEXT = {key: UNSEEN[key] for key in UNSEEN.keys() - {"newline", "line-separator"}}
+
+
+@pytest.mark.parametrize("value", CONTROL_IN_TEXT.values(), ids=CONTROL_IN_TEXT.keys())
+def test_a_description_with_control_characters_or_bidi_overrides_is_400(api, value):
+    response = api("create-task", body={"title": "t", "description": value})
+    assert _fields_of(response) == ["description"]
+
+
+def test_a_description_keeps_its_newlines_and_tabs(api):
+    text = "Steps:\n\t1. draft\r\n\t2. review\n"
+    task = api.create(description=text)
+    assert api("get-task", task_id=task["id"]).body["description"] == text
+
+
+def test_text_in_any_script_with_inner_spaces_is_accepted(api):
+    title = "  Проверить отчёт — 報告書 ✅ "
+    task = api.create(title=title, tags=["q4 finance"], assignee="user@example.com")
+    assert task["title"] == title
+
+
+@pytest.mark.parametrize("value", NOT_A_LINE.values(), ids=NOT_A_LINE.keys())
+@pytest.mark.parametrize("field", ["owner", "assignee"])
+def test_a_list_filter_that_is_not_one_visible_line_is_400(api, field, value):
+    response = api("list-tasks", user="root", groups=("admins",), query={field: value})
+    assert _fields_of(response) == [field]
+
+
+@pytest.mark.parametrize("field", ["owner", "assignee"])
+def test_a_list_filter_takes_a_user_id_as_long_as_an_oidc_subject(api, field):
+    admin = {"user": "root", "groups": ("admins",)}
+    assert api("list-tasks", **admin, query={field: "u" * 255}).status == 200
+    assert _fields_of(api("list-tasks", **admin, query={field: "u" * 256})) == [field]
+
+
+# --- validation messages in plain words -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "field", "issue"),
+    [
+        ("create-task", {"title": None}, "title", "must be a string"),
+        ("create-task", {"title": ""}, "title", "must not be empty"),
+        ("create-task", {"title": "t", "tags": "finance"}, "tags", "must be an array"),
+        ("create-task", {"title": "t", "priority": 3}, "priority", "must be one of low, medium, high"),
+        ("create-task", {"title": "t", "tags": ["a"] * 11}, "tags", "must have at most 10 items"),
+        ("create-task", {"title": "x" * 201}, "title", "must be at most 200 characters long"),
+        ("update-task", {"assignee": 5}, "assignee", "must be a string or null"),
+        ("update-task", {"dueDate": "next week"}, "dueDate", "must be a date as YYYY-MM-DD"),
+        ("update-task", {}, "(body)", "must have at least one field"),
+    ],
+)
+def test_a_validation_issue_says_what_the_field_must_be(api, name, body, field, issue):
+    task_id = api.create()["id"] if name == "update-task" else None
+    response = api(name, body=body, task_id=task_id)
+    assert {"field": field, "issue": issue} in response.body["details"]
+
+
+@pytest.mark.parametrize(
+    "raw_body",
+    [
+        '{"title": null}',
+        '{"title": 1e999}',
+        '{"title": true}',
+        '{"title": ["a"]}',
+        '{"title": "t", "dueDate": 20261215}',
+        '{"title": "t", "tags": [null, 1.5, {}]}',
+        '{"title": "t", "priority": null, "assignee": false}',
+        "[]",
+        '"just a string"',
+    ],
+)
+def test_no_issue_quotes_a_python_value(api, raw_body):
+    response = api("create-task", raw_body=raw_body)
+    issues = " | ".join(detail["issue"] for detail in response.body["details"])
+    assert response.status == 400
+    for python in ("None", "True", "False", "inf", "'", "is not of type", "is not valid under"):
+        assert python not in issues
+
+
+@pytest.mark.parametrize("raw_body", ['{"title": NaN}', '{"title": Infinity}', '{"title": -Infinity}'])
+def test_nan_and_infinity_are_not_json(api, raw_body):
+    response = api("create-task", raw_body=raw_body)
+    assert (response.status, response.body["code"]) == (400, "MALFORMED_JSON")

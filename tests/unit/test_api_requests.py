@@ -185,6 +185,9 @@ def test_json_content_types_are_accepted(media_type):
         b"{'single': 'quotes'}",
         b"\xff\xfe{}",
         b"NaN-ish",
+        b'{"title": NaN}',
+        b'{"title": Infinity}',
+        b"-Infinity",
     ],
     ids=[
         "none",
@@ -193,6 +196,9 @@ def test_json_content_types_are_accepted(media_type):
         "single-quotes",
         "not-utf8",
         "bare-word",
+        "nan",
+        "infinity",
+        "minus-infinity",
     ],
 )
 def test_malformed_json_is_rejected(raw):

@@ -72,7 +72,7 @@ def json_body(headers: dict[str, str], raw: bytes | None) -> Any:
     """The request body as JSON, after the size (413) and media type (415) checks.
 
     Only UTF-8 JSON (RFC 8259) whose strings are Unicode is accepted: a lone surrogate escape such as
-    "\\ud800" parses in Python but cannot be stored, so it is refused here as malformed too.
+    "\\ud800" parses in Python but cannot be stored, and NaN or Infinity are Python's, not JSON.
     """
     raw = raw or b""
     if len(raw) > MAX_BODY_BYTES:
@@ -83,13 +83,17 @@ def json_body(headers: dict[str, str], raw: bytes | None) -> Any:
             f"send JSON with Content-Type: application/json (got {media_type or 'none'})"
         )
     try:
-        document = json.loads(raw.decode("utf-8"))
+        document = json.loads(raw.decode("utf-8"), parse_constant=_not_json)
         json.dumps(document, ensure_ascii=False).encode("utf-8")
     except UnicodeError as exc:
         raise MalformedJson("the body is not UTF-8 text, or has a string that is not valid Unicode") from exc
     except (ValueError, RecursionError) as exc:
         raise MalformedJson("the body is not valid JSON") from exc
     return document
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON value")
 
 
 def if_match(event: APIGatewayProxyEventV2) -> frozenset[int] | None:
