@@ -53,16 +53,29 @@ def test_public_routes_are_exactly_the_ones_the_document_marks_public():
     assert public == documented
 
 
-@pytest.mark.parametrize(("method", "path"), sorted(_manifest_routes()))
-def test_every_manifest_route_reaches_a_handler_route(aws, method, path):
-    """A route API Gateway forwards must not fall through to the handler's not-found route."""
-    event = api_event("get-task")
+def _request(method: str, path: str, query: dict[str, str] | None = None) -> dict:
+    """The route's request as API Gateway forwards it, by alice, without a body."""
+    event = api_event("get-task", query=query)
     concrete = path.replace("{taskId}", "missing-task")
     event["rawPath"] = event["requestContext"]["http"]["path"] = concrete
     event["requestContext"]["http"]["method"] = method
     event["routeKey"] = event["requestContext"]["routeKey"] = f"{method} {path}"
-    result = lambda_handler(event, LambdaContext("tasks-api"))
+    return lambda_handler(event, LambdaContext("tasks-api"))
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(_manifest_routes()))
+def test_every_manifest_route_reaches_a_handler_route(aws, method, path):
+    """A route API Gateway forwards must not fall through to the handler's not-found route."""
+    result = _request(method, path)
     assert "ROUTE_NOT_FOUND" not in (result.get("body") or "")
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(_manifest_routes()))
+def test_every_route_refuses_a_query_parameter_it_does_not_take(aws, method, path):
+    """One rule for every route, those without parameters too: never silently ignored."""
+    result = _request(method, path, query={"unknown": "1"})
+    assert result["statusCode"] == 400
+    assert json.loads(result["body"])["details"] == [{"field": "unknown", "issue": "is not allowed"}]
 
 
 @pytest.mark.parametrize(

@@ -407,3 +407,16 @@ def test_no_issue_quotes_a_python_value(api, raw_body):
 def test_nan_and_infinity_are_not_json(api, raw_body):
     response = api("create-task", raw_body=raw_body)
     assert (response.status, response.body["code"]) == (400, "MALFORMED_JSON")
+
+
+# --- query parameters: one rule for every route ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "user"),
+    [("get-stats", "alice"), ("get-task", "alice"), ("health", None), ("openapi", None)],
+)
+def test_an_unknown_query_parameter_is_400_naming_it(api, name, user):
+    response = api(name, user=user, task_id="any" if name == "get-task" else None, query={"verbose": "1"})
+    assert response.status == 400
+    assert response.body["details"] == [{"field": "verbose", "issue": "is not allowed"}]

@@ -11,9 +11,11 @@ from tasks_api.requests import (
     caller_from_claims,
     if_match_versions,
     json_body,
+    no_query,
     query,
 )
 from tasks_local.samples import api_event
+from tasks_shared.errors import ValidationFailed
 
 JSON = {"content-type": "application/json"}
 
@@ -211,6 +213,17 @@ def test_malformed_json_is_rejected(raw):
 
 def _event(name: str, query: dict[str, str]) -> APIGatewayProxyEventV2:
     return APIGatewayProxyEventV2(api_event(name, query=query))
+
+
+def test_a_route_without_parameters_refuses_any_naming_it():
+    with pytest.raises(ValidationFailed) as refused:
+        no_query(_event("get-stats", {"verbose": "1"}))
+
+    assert refused.value.details == [{"field": "verbose", "issue": "is not allowed"}]
+
+
+def test_a_route_without_parameters_accepts_none():
+    assert no_query(_event("get-stats", {})) is None
 
 
 def test_a_decimal_limit_is_read_as_a_number():

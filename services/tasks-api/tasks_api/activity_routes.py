@@ -20,6 +20,7 @@ router = APIGatewayHttpRouter()
 def get_stats() -> Response:
     event = router.current_event
     caller = requests.caller(event)
+    requests.no_query(event)
     return json_response(200, activity_service(router.context).stats(caller).to_dict())
 
 

@@ -29,11 +29,13 @@ def _task_response(status: int, task, headers: dict[str, str] | None = None) -> 
 
 @app.get("/health")
 def health() -> Response:
+    requests.no_query(app.current_event)
     return json_response(200, {"status": "healthy", "service": SERVICE})
 
 
 @app.get("/openapi.json")
 def openapi() -> Response:
+    requests.no_query(app.current_event)
     return json_response(200, openapi_document())
 
 
@@ -42,6 +44,7 @@ def openapi() -> Response:
 def create_task() -> Response:
     event = app.current_event
     caller = requests.caller(event)
+    requests.no_query(event)
     task = task_service(app.context).create(caller, requests.body(event, "task-create.json"))
     logger.info("task created", task_id=task.id, priority=task.priority.value)
     metrics.add_metric(name="TaskCreated", unit=MetricUnit.Count, value=1)
@@ -63,6 +66,7 @@ def list_tasks() -> Response:
 def get_task(task_id: str) -> Response:
     event = app.current_event
     caller = requests.caller(event)
+    requests.no_query(event)
     return _task_response(200, task_service(app.context).get(caller, requests.task_id(task_id)))
 
 
@@ -71,6 +75,7 @@ def get_task(task_id: str) -> Response:
 def update_task(task_id: str) -> Response:
     event = app.current_event
     caller = requests.caller(event)
+    requests.no_query(event)
     changes = requests.body(event, "task-update.json")
     task = task_service(app.context).update(
         caller, requests.task_id(task_id), changes, requests.if_match(event)
@@ -85,6 +90,7 @@ def update_task(task_id: str) -> Response:
 def delete_task(task_id: str) -> Response:
     event = app.current_event
     caller = requests.caller(event)
+    requests.no_query(event)
     task_service(app.context).delete(caller, requests.task_id(task_id), requests.if_match(event))
     logger.info("task deleted", task_id=task_id)
     metrics.add_metric(name="TaskDeleted", unit=MetricUnit.Count, value=1)

@@ -7,7 +7,8 @@ from tasks_api.requests import MAX_BODY_BYTES
 from tasks_api.schemas import documents
 
 _ERRORS = {
-    "400": "Malformed JSON, or a body/query that breaks the schema (details name the fields)",
+    "400": "Malformed JSON, a body or query that breaks the schema, or a query parameter the route does not "
+    "take (details name the fields)",
     "401": "Missing, malformed, badly signed or expired bearer token",
     "403": "The caller may see the resource but not do this",
     "404": "No such task, or not visible to the caller",
@@ -104,9 +105,9 @@ def _query_parameters(file_name: str) -> list[dict[str, Any]]:
 @cache
 def openapi_document() -> dict[str, Any]:
     paths = {
-        "/health": {"get": _operation("Liveness", ("200", "Healthy", "health.json"), "", public=True)},
+        "/health": {"get": _operation("Liveness", ("200", "Healthy", "health.json"), "400", public=True)},
         "/openapi.json": {
-            "get": _operation("This document", ("200", "The OpenAPI 3.1 document", None), "", public=True)
+            "get": _operation("This document", ("200", "The OpenAPI 3.1 document", None), "400", public=True)
         },
         "/tasks": {
             "post": _operation(
@@ -127,7 +128,7 @@ def openapi_document() -> dict[str, Any]:
             "get": _operation(
                 "Read a task",
                 ("200", "The task", "task.json"),
-                "401 404",
+                "400 401 404",
                 parameters=[_TASK_ID],
                 headers=_ETAG_HEADER,
             ),
@@ -142,7 +143,7 @@ def openapi_document() -> dict[str, Any]:
             "delete": _operation(
                 "Delete a task",
                 ("204", "Deleted", None),
-                "401 403 404 409 412",
+                "400 401 403 404 409 412",
                 parameters=[_TASK_ID, _IF_MATCH],
             ),
         },
@@ -158,7 +159,7 @@ def openapi_document() -> dict[str, Any]:
             "get": _operation(
                 "The caller's counters: tasks created (by priority), completed, cycle time",
                 ("200", "The caller's counters", "stats.json"),
-                "401",
+                "400 401",
             )
         },
     }

@@ -57,6 +57,12 @@ def query(event: APIGatewayProxyEventV2, schema: str) -> dict[str, Any]:
     return validate(schema, params, what="query string")
 
 
+def no_query(event: APIGatewayProxyEventV2) -> None:
+    """Routes without parameters check for none: an unknown parameter is a 400 on every route, as on
+    those that take a fixed set, rather than silently ignored on some."""
+    query(event, "no-query.json")
+
+
 def body(event: APIGatewayProxyEventV2, schema: str) -> dict[str, Any]:
     """The JSON body (size, media type, syntax checked) validated against schemas/<schema>.
 
