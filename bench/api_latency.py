@@ -38,14 +38,14 @@ from tasks_api.handler import handle, lambda_handler
 from tasks_api.observability import SERVICE, tracer
 from tasks_local.functions import LambdaContext
 from tasks_local.samples import api_event
-from tasks_shared.listing import ListQuery, scopes_of
-from tasks_shared.model import Caller, Priority, Task
-from tasks_shared.pagination import PageTokens
-from tasks_shared.repository.dynamodb import DynamoDBTaskRepository
-from tasks_shared.repository.items import to_item
-from tasks_shared.repository.memory import InMemoryTaskRepository
-from tasks_shared.repository.views import view_item
-from tasks_shared.service import TaskService
+from tasks_shared.adapters.dynamodb.items import task_record, to_item
+from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
+from tasks_shared.adapters.dynamodb.views import view_item
+from tasks_shared.adapters.memory import InMemoryTaskRepository
+from tasks_shared.domain.listing import ListQuery, scopes_of
+from tasks_shared.domain.model import Caller, Priority, Task
+from tasks_shared.domain.paging import PageTokens
+from tasks_shared.services.tasks import TaskService
 
 Invoke = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -228,7 +228,7 @@ def _items_of(task: Task, config: Settings) -> list[dict[str, Any]]:
         {"TableName": config.views_table, "Item": to_item(view_item(task, scope))}
         for scope in scopes_of(task)
     ]
-    return [{"TableName": config.tasks_table, "Item": to_item(task.to_record())}, *views]
+    return [{"TableName": config.tasks_table, "Item": to_item(task_record(task))}, *views]
 
 
 def _batch_put(client: Any, puts: list[dict[str, Any]]) -> int:

@@ -33,8 +33,8 @@ from pathlib import Path
 from _common import percentile, print_table
 
 from tasks_local.harness import LocalStack, start_stack, stop_stack
-from tasks_shared.model import Task
-from tasks_shared.repository.items import to_item
+from tasks_shared.adapters.dynamodb.items import task_record, to_item
+from tasks_shared.domain.model import Task
 
 PREFIX = "local-tasks"
 TASKS, VIEWS, ACTIVITY = (f"{PREFIX}-{key}" for key in ("tasks", "views", "activity"))
@@ -200,13 +200,13 @@ def load(stack: LocalStack, count: int) -> float:
             if rng.random() < 0.5:
                 fields["assignee"] = f"filler-{rng.randrange(200)}"
             last = Task.new(str(uuid.uuid4()), f"filler-{rng.randrange(200)}", fields, created)
-            requests.append({"PutRequest": {"Item": to_item(last.to_record())}})
+            requests.append({"PutRequest": {"Item": to_item(task_record(last))}})
         dynamodb.batch_write_item(RequestItems={TASKS: requests})
         if start % 2000 == 0:
             print(f"  loaded {start:,} of {count:,} tasks", flush=True)
-    admin = stack.session("bench-admin", "admins")
 
     def indexed() -> bool:
+        admin = stack.session("bench-admin", "admins")  # a fresh token: the backlog outlives one
         page = admin.get(f"{stack.api_url}/tasks", params={"owner": last.owner_id, "limit": 100}, timeout=30)
         assert page.status_code == 200, page.text
         return any(task["id"] == last.id for task in page.json()["items"])

@@ -25,9 +25,10 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from tasks_shared.listing import scopes_of
-from tasks_shared.model import Task
-from tasks_shared.repository.views import view_item
+from tasks_shared.adapters.dynamodb.items import task_record
+from tasks_shared.adapters.dynamodb.views import view_item
+from tasks_shared.domain.listing import scopes_of
+from tasks_shared.domain.model import Task
 
 KB = 1024
 VIEW_INDEXES = (("scopeStatus",), ("scopePriority",), ("scopeStatusPriority",))
@@ -76,7 +77,7 @@ def typical() -> Task:
 def four_kb() -> Task:
     task = typical()
     grown = replace(task, description="")
-    filler = 4 * KB - item_size(grown.to_record())
+    filler = 4 * KB - item_size(task_record(grown))
     return replace(task, description="x" * filler)
 
 
@@ -126,7 +127,7 @@ TASK_INDEXES = (
 def _gsi_view(task: Task | None) -> dict | None:
     if task is None:
         return None
-    record = task.to_record() | {"entity": "task"}
+    record = task_record(task) | {"entity": "task"}
     if task.approval.requested_at and task.approval.status.value == "awaiting":
         record["awaitingSince"] = task.approval.requested_at
     return record
@@ -145,7 +146,7 @@ def operations(task: Task) -> dict[str, tuple[Task | None, Task | None]]:
 
 def costs(before: Task | None, after: Task | None, *, bumps: bool = True) -> dict[str, float]:
     """Write units of one operation in each design; reads (the indexer's GetItem) in read units."""
-    task_item = units((after or before).to_record())
+    task_item = units(task_record(after or before))
     old_after = replace(after, version=after.version + 1) if after and before and not bumps else after
     # (the old design bumped the version on the retention write too)
     old_views, old_gsi = view_writes(before, old_after, transactional=True, members=True)
@@ -170,8 +171,8 @@ def main() -> None:
             print(f"{label:>8} {name:<14} {cost['old']:>18.0f} {stream:>18} {cost['gsi']:>11.0f}")
     sample = typical()
     print(
-        f"\nitem sizes: typical task {item_size(sample.to_record())} B, its view "
-        f"{item_size(view_item(sample, 'ALL'))} B; 4 KB task {item_size(four_kb().to_record())} B; "
+        f"\nitem sizes: typical task {item_size(task_record(sample))} B, its view "
+        f"{item_size(view_item(sample, 'ALL'))} B; 4 KB task {item_size(task_record(four_kb()))} B; "
         f"views per assigned task {len(scopes_of(sample))} (old design: {len(_views(sample, members=True))})"
     )
 

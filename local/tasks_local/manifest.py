@@ -1,4 +1,4 @@
-"""Function manifests (services/*/function.yml), the same files Terraform reads."""
+"""Function manifests (services/*/function.yml), the files Terraform will read."""
 
 import re
 from dataclasses import dataclass
@@ -25,7 +25,7 @@ class Manifest:
 
 
 def _fill(value: str, values: dict[str, Any]) -> str:
-    """Replace ${a.b} as Terraform's templatefile would, from a nested dict of values."""
+    """Replace ${a.b} as Terraform's templatefile does, from a nested dict of values."""
 
     def lookup(match: re.Match) -> str:
         node: Any = values

@@ -1,4 +1,5 @@
-"""The one table definition (definitions/tables.json), read by the code, the local stack and Terraform."""
+"""The one table definition (definitions/tables.json), read by the code and the local stack (and by
+Terraform, once infra/ lands)."""
 
 import json
 from functools import cache
@@ -16,7 +17,7 @@ def definitions() -> dict[str, dict[str, Any]]:
 
 
 def physical_name(prefix: str, key: str) -> str:
-    """`<env>-tasks-<key>`, the naming rule shared with Terraform."""
+    """`<env>-tasks-<key>`, the naming rule Terraform will share."""
     return f"{prefix}-{key}"
 
 

@@ -1,6 +1,6 @@
 """The single table definition serves every key and index the code relies on."""
 
-from tasks_shared.repository.views import LIST_INDEXES
+from tasks_shared.adapters.dynamodb.views import LIST_INDEXES
 from tasks_shared.tables import create_table_request, definitions
 
 

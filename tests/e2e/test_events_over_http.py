@@ -2,8 +2,10 @@
 
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from botocore.exceptions import ClientError
 
 from tasks_local.samples import load_event
 from tasks_local.settings import REPO_ROOT
@@ -47,6 +49,43 @@ def test_a_task_created_over_http_is_counted_within_two_seconds(stack):
     )
     stats = eventually(lambda: (s := _stats(stack, user))["created"] == 1 and s)
     assert stats["byPriority"] == {"low": 0, "medium": 0, "high": 1}
+
+
+def test_after_racing_writes_and_a_cancelled_transaction_new_tasks_are_still_counted(stack):
+    """Writes that lose a race (409/412), a completion whose consumer writes the same item, and a
+    script's cancelled transaction on the tasks table must not stop the stream for anyone."""
+    user = f"rita-{uuid.uuid4().hex[:8]}"
+    session = stack.session(user)
+    task = session.post(f"{stack.api_url}/tasks", json={"title": "raced"}, timeout=10)
+    url, etag = f"{stack.api_url}/tasks/{task.json()['id']}", task.headers["ETag"]
+    with ThreadPoolExecutor(4) as pool:
+        racing = [
+            pool.submit(
+                session.put, url, json={"title": f"racer {n}"}, headers={"If-Match": etag}, timeout=10
+            )
+            for n in range(8)
+        ]
+        racing.append(pool.submit(session.put, url, json={"status": "completed"}, timeout=10))
+        codes = sorted(future.result().status_code for future in racing)
+    assert set(codes) <= {200, 409, 412}, codes
+    assert 412 in codes or 409 in codes, codes
+    with pytest.raises(ClientError, match="TransactionCanceled"):
+        stack.client("dynamodb").transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": "local-tasks-tasks", "Item": {"id": {"S": f"script-{user}"}}}},
+                {
+                    "ConditionCheck": {
+                        "TableName": "local-tasks-tasks",
+                        "Key": {"id": {"S": "no-such-task"}},
+                        "ConditionExpression": "attribute_exists(id)",
+                    }
+                },
+            ]
+        )
+
+    session.post(f"{stack.api_url}/tasks", json={"title": "after the races"}, timeout=10)
+
+    assert eventually(lambda: _stats(stack, user)["created"] == 2, timeout=5)
 
 
 def test_update_and_completion_reach_history_counters_and_the_archive(stack):

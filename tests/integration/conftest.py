@@ -17,10 +17,11 @@ from tasks_local.bus import EventResources, provision_events
 from tasks_local.functions import LambdaContext
 from tasks_local.manifest import load_all
 from tasks_local.samples import api_event
-from tasks_shared.activity import ActivityRepository
-from tasks_shared.consumer import AssignmentNotifier, DeadLetters
-from tasks_shared.repository.dynamodb import DynamoDBTaskRepository
-from tasks_shared.service import TaskService
+from tasks_shared.adapters.dynamodb.activity import DynamoDBActivity
+from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
+from tasks_shared.adapters.sns import AssignmentNotifier
+from tasks_shared.adapters.sqs import DeadLetters
+from tasks_shared.services.tasks import TaskService
 from tests.pipeline import Indexer
 
 PREFIX = "local-tasks"  # the prefix of the queue ARNs in events/samples/sqs/
@@ -75,8 +76,8 @@ def resources(aws) -> EventResources:
 
 
 @pytest.fixture
-def activity(aws) -> ActivityRepository:
-    return ActivityRepository(aws, os.environ["ACTIVITY_TABLE"])
+def activity(aws) -> DynamoDBActivity:
+    return DynamoDBActivity(aws, os.environ["ACTIVITY_TABLE"])
 
 
 @pytest.fixture

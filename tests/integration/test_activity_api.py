@@ -12,19 +12,15 @@ import pytest
 from tasks_api.handler import handle, lambda_handler
 from tasks_local.functions import LambdaContext
 from tasks_local.samples import api_event, load_event
-from tasks_shared.activity import (
-    ActivityRepository,
-    HistoryEntry,
-    HistoryPage,
-    OwnerStats,
-    completed_counts,
-    created_counts,
-)
+from tasks_shared.adapters.dynamodb.activity import DynamoDBActivity
+from tasks_shared.domain.activity import HistoryEntry, OwnerStats, completed_counts, created_counts
+from tasks_shared.domain.events import parse_event
+from tasks_shared.domain.paging import Page
 
 
 @pytest.fixture
-def activity(aws) -> ActivityRepository:
-    return ActivityRepository(aws, os.environ["ACTIVITY_TABLE"])
+def activity(aws) -> DynamoDBActivity:
+    return DynamoDBActivity(aws, os.environ["ACTIVITY_TABLE"])
 
 
 def history(task_id: str, *, user: str = "alice", groups: tuple[str, ...] = (), **query: Any):
@@ -35,7 +31,7 @@ def history(task_id: str, *, user: str = "alice", groups: tuple[str, ...] = (), 
     return result["statusCode"], json.loads(result["body"])
 
 
-def record_change(activity: ActivityRepository, task_id: str, number: int, actor: str = "alice") -> str:
+def record_change(activity: DynamoDBActivity, task_id: str, number: int, actor: str = "alice") -> str:
     """The audit entry task-updated writes for a title change; returns its eventId."""
     detail = load_event("samples/eventbridge/TaskUpdated")["detail"]
     detail["task"]["id"] = task_id
@@ -46,9 +42,9 @@ def record_change(activity: ActivityRepository, task_id: str, number: int, actor
     }
     detail["changes"], detail["previous"] = ["title"], {"title": f"title {number - 1}"}
     detail["task"]["title"] = f"title {number}"
-    activity.record_once(
-        f"event-{number}", "task-updated", history=HistoryEntry.updated(detail, "tasks.service")
-    )
+    body = json.dumps({"detail-type": "TaskUpdated", "source": "tasks.service", "detail": detail})
+    entry = HistoryEntry.updated(parse_event(body, "TaskUpdated"))
+    activity.record_once(f"event-{number}", "task-updated", history=entry)
     return f"event-{number}"
 
 
@@ -60,11 +56,11 @@ class RecordingActivity:
 
     def stats(self, caller) -> OwnerStats:
         self.calls.append(("stats", caller.user_id))
-        return OwnerStats.from_item(caller.user_id, {"created": 7})
+        return OwnerStats(caller.user_id, created=7)
 
-    def history(self, caller, task_id: str, limit: int = 20, next_token: str | None = None) -> HistoryPage:
+    def history(self, caller, task_id: str, limit: int = 20, next_token: str | None = None) -> Page:
         self.calls.append(("history", caller.user_id, task_id, limit))
-        return HistoryPage(items=[], next_token="from-the-test")
+        return Page(items=[], next="from-the-test")
 
 
 def _handled(activity: RecordingActivity, name: str, **overrides: Any) -> tuple[int, Any]:

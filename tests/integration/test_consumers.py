@@ -21,12 +21,12 @@ from task_updated import handler as updated
 from tasks_local.bus import Queue
 from tasks_local.functions import LambdaContext
 from tasks_local.samples import load_event
-from tasks_shared.consumer import AssignmentNotifier
-from tasks_shared.model import Caller
-from tasks_shared.pagination import PageTokens
-from tasks_shared.repository.dynamodb import DynamoDBTaskRepository
-from tasks_shared.repository.items import from_item
-from tasks_shared.service import TaskService
+from tasks_shared.adapters.dynamodb.items import from_item
+from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
+from tasks_shared.adapters.sns import AssignmentNotifier
+from tasks_shared.domain.model import Caller
+from tasks_shared.domain.paging import PageTokens
+from tasks_shared.services.tasks import TaskService
 
 # --- fixtures and builders ------------------------------------------------------------------------
 
@@ -275,7 +275,7 @@ class BrokenNotifier(AssignmentNotifier):
         self._inner, self._broken_for = inner, broken_for
 
     def notify(self, task: dict[str, Any]) -> None:
-        if task["assignee"] == self._broken_for:
+        if task.assignee == self._broken_for:
             raise ConnectionError("SNS is unreachable")
         self._inner.notify(task)
 

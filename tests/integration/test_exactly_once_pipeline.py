@@ -15,9 +15,9 @@ from task_publisher import handler as publisher
 from task_publisher.publisher import EventPublisher
 from task_updated import handler as updated
 from tasks_local.pollers import QueuePoller, StreamPoller
-from tasks_shared.model import Caller
-from tasks_shared.pagination import PageTokens
-from tasks_shared.service import TaskService
+from tasks_shared.domain.model import Caller
+from tasks_shared.domain.paging import PageTokens
+from tasks_shared.services.tasks import TaskService
 from tests.integration.fakes import FlakyEvents
 from tests.pipeline import InProcess, drain
 

@@ -7,9 +7,9 @@ import boto3
 import pytest
 
 from tasks_api.config import Settings
-from tasks_shared.pagination import PageTokens
-from tasks_shared.repository.dynamodb import DynamoDBTaskRepository
-from tasks_shared.service import TaskService
+from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
+from tasks_shared.domain.paging import PageTokens
+from tasks_shared.services.tasks import TaskService
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ import boto3
 import pytest
 
 from tasks_local.pollers import QueuePoller, StreamPoller
-from tasks_shared.model import Caller
-from tasks_shared.pagination import PageTokens
-from tasks_shared.service import TaskService
+from tasks_shared.domain.model import Caller
+from tasks_shared.domain.paging import PageTokens
+from tasks_shared.services.tasks import TaskService
 from tests.pipeline import InProcess
 
 

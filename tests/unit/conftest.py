@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from tasks_shared.model import Caller, Task
-from tasks_shared.pagination import PageTokens
-from tasks_shared.repository.memory import InMemoryTaskRepository
-from tasks_shared.service import TaskService
+from tasks_shared.adapters.memory import InMemoryTaskRepository
+from tasks_shared.domain.model import Caller, Task
+from tasks_shared.domain.paging import PageTokens
+from tasks_shared.services.tasks import TaskService
 
 CREATED_AT = "2024-05-01T09:00:00.000000Z"
 SECRET = b"unit-test-pagination-secret-0001"

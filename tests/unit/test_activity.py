@@ -9,10 +9,12 @@ import pytest
 
 from task_completed.completion import cycle_time_seconds, expiry, set_expiry
 from tasks_local.samples import load_event
-from tasks_shared.activity import HistoryEntry, OwnerStats, completed_counts, created_counts
+from tasks_shared.adapters.dynamodb.activity import history_item, stats_from_item
+from tasks_shared.adapters.dynamodb.items import task_from_record, task_record
 from tasks_shared.config import read_env
-from tasks_shared.consumer import RejectedEvent, parse_event
-from tasks_shared.model import Status, Task
+from tasks_shared.domain.activity import HistoryEntry, completed_counts, created_counts
+from tasks_shared.domain.events import RejectedEvent, TaskEvent, parse_event
+from tasks_shared.domain.model import Status
 
 DAY = 86400
 
@@ -21,11 +23,18 @@ def detail(sample: str) -> dict:
     return load_event(f"samples/eventbridge/{sample}")["detail"]
 
 
+def event(data: dict, detail_type: str) -> TaskEvent:
+    """The typed event a consumer receives for this detail, checked against the catalog."""
+    return parse_event(
+        json.dumps({"detail-type": detail_type, "source": "tasks.service", "detail": data}), detail_type
+    )
+
+
 # --- history entries --------------------------------------------------------------------------------
 
 
 def test_created_entry_lists_the_fields_the_task_started_with():
-    entry = HistoryEntry.created(detail("TaskCreated"), "tasks.service")
+    entry = HistoryEntry.created(event(detail("TaskCreated"), "TaskCreated"))
 
     assert (entry.type, entry.actor) == ("created", "alice")
     assert {change.field for change in entry.changes} == {
@@ -44,13 +53,13 @@ def test_created_entry_leaves_out_empty_fields():
     data = detail("TaskCreated")
     data["task"] |= {"description": "", "tags": []}
 
-    fields = {change.field for change in HistoryEntry.created(data, "tasks.service").changes}
+    fields = {change.field for change in HistoryEntry.created(event(data, "TaskCreated")).changes}
 
     assert not fields & {"description", "tags"}
 
 
 def test_updated_entry_pairs_each_changed_field_with_its_previous_value():
-    entry = HistoryEntry.updated(detail("TaskUpdated"), "tasks.service")
+    entry = HistoryEntry.updated(event(detail("TaskUpdated"), "TaskUpdated"))
 
     assert [change.to_dict() for change in entry.changes] == [
         {"field": "title", "previous": "Prepare the quarterly report", "current": "Prepare the Q4 report"},
@@ -63,7 +72,7 @@ def test_a_field_cleared_by_an_update_is_null_after_it():
     data["changes"], data["previous"] = ["assignee"], {"assignee": "bob"}
     del data["task"]["assignee"]
 
-    [change] = HistoryEntry.updated(data, "tasks.service").changes
+    [change] = HistoryEntry.updated(event(data, "TaskUpdated")).changes
 
     assert (change.previous, change.current) == ("bob", None)
 
@@ -72,14 +81,14 @@ def test_history_entry_without_an_actor_says_null():
     data = detail("TaskUpdated")
     del data["metadata"]["actor"]
 
-    assert HistoryEntry.updated(data, "tasks.service").to_dict()["actor"] is None
+    assert HistoryEntry.updated(event(data, "TaskUpdated")).to_dict()["actor"] is None
 
 
 def test_history_entries_of_one_task_sort_by_time_in_their_keys():
     early, late = detail("TaskUpdated"), detail("TaskUpdated")
     late["metadata"]["occurredAt"] = "2026-11-23T00:00:00Z"
 
-    keys = [HistoryEntry.updated(data, "tasks.service").to_item()["sk"] for data in (late, early)]
+    keys = [history_item(HistoryEntry.updated(event(data, "TaskUpdated")))["sk"] for data in (late, early)]
 
     assert sorted(keys) == list(reversed(keys))
 
@@ -101,7 +110,7 @@ def test_a_completed_task_counts_once_with_its_cycle_time_to_the_millisecond():
 
 
 def test_stats_of_an_owner_without_activity_are_zeros_with_no_average():
-    stats = OwnerStats.from_item("alice", None).to_dict()
+    stats = stats_from_item("alice", {}).to_dict()
 
     assert stats["cycleTime"] == {"averageSeconds": None, "totalSeconds": 0}
     assert stats["byPriority"] == {"low": 0, "medium": 0, "high": 0}
@@ -110,7 +119,7 @@ def test_stats_of_an_owner_without_activity_are_zeros_with_no_average():
 def test_average_cycle_time_is_the_total_over_the_completed_tasks():
     item = {"completed": Decimal(2), "cycleTimeSecondsTotal": Decimal("7.000")}
 
-    assert OwnerStats.from_item("alice", item).to_dict()["cycleTime"] == {
+    assert stats_from_item("alice", item).to_dict()["cycleTime"] == {
         "averageSeconds": 3.5,
         "totalSeconds": 7,
     }
@@ -119,14 +128,16 @@ def test_average_cycle_time_is_the_total_over_the_completed_tasks():
 # --- cycle time and retention -----------------------------------------------------------------------
 
 
-def test_cycle_time_is_the_seconds_from_creation_to_completion():
-    task = {"createdAt": "2026-11-21T10:00:00.000000Z", "completedAt": "2026-11-21T10:01:30.500000Z"}
+def test_cycle_time_is_the_seconds_from_creation_to_completion(make_task):
+    task = replace(
+        make_task(), created_at="2026-11-21T10:00:00.000000Z", completed_at="2026-11-21T10:01:30.500000Z"
+    )
 
     assert cycle_time_seconds(task) == 90.5
 
 
-def test_a_completion_before_the_creation_is_rejected():
-    task = {"createdAt": "2026-11-21T10:00:00Z", "completedAt": "2026-11-20T10:00:00Z"}
+def test_a_completion_before_the_creation_is_rejected(make_task):
+    task = replace(make_task(), created_at="2026-11-21T10:00:00Z", completed_at="2026-11-20T10:00:00Z")
 
     with pytest.raises(RejectedEvent, match="precedes"):
         cycle_time_seconds(task)
@@ -175,13 +186,13 @@ def test_the_expiry_stays_out_of_the_public_representation(completed):
     with_expiry = replace(completed, expires_at=123)
 
     assert "expiresAt" not in with_expiry.to_dict()
-    assert with_expiry.to_record()["expiresAt"] == 123
+    assert task_record(with_expiry)["expiresAt"] == 123
 
 
 def test_a_stored_record_keeps_its_expiry():
     record = {**detail("TaskCompleted")["task"], "expiresAt": Decimal(5)}  # DynamoDB numbers are Decimal
 
-    assert Task.from_dict(record).expires_at == 5
+    assert task_from_record(record).expires_at == 5
 
 
 # --- reading an event ---------------------------------------------------------------------------------

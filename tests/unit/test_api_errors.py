@@ -20,8 +20,8 @@ from tasks_api.errors import (
 from tasks_api.handler import handle
 from tasks_local.functions import LambdaContext
 from tasks_local.samples import api_event
-from tasks_shared import errors
-from tasks_shared.errors import DomainError
+from tasks_shared.domain import errors
+from tasks_shared.domain.errors import DomainError
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from tasks_api.requests import (
     query,
 )
 from tasks_local.samples import api_event
-from tasks_shared.errors import ValidationFailed
+from tasks_shared.domain.errors import ValidationFailed
 
 JSON = {"content-type": "application/json"}
 

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from tasks_api.schemas import validate
-from tasks_shared.errors import ValidationFailed
+from tasks_shared.domain.errors import ValidationFailed
 
 C0_DEL_C1 = [chr(code) for code in (*range(0x20), *range(0x7F, 0xA0))]
 BIDI_OVERRIDES = [chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))]

@@ -4,8 +4,8 @@ from dataclasses import replace
 
 import pytest
 
-from tasks_shared.errors import NotAllowed, ValidationFailed
-from tasks_shared.listing import ALL, AWAITING, ListQuery, scopes_of, sort_key
+from tasks_shared.domain.errors import NotAllowed, ValidationFailed
+from tasks_shared.domain.listing import ALL, AWAITING, ListQuery, scopes_of, sort_key
 
 
 def test_unassigned_task_is_listed_for_its_owner_and_admins(make_task):

@@ -4,15 +4,9 @@ from dataclasses import replace
 
 import pytest
 
-from tasks_shared.errors import InvalidTransition
-from tasks_shared.model import (
-    Approval,
-    ApprovalStatus,
-    Caller,
-    Priority,
-    Status,
-    Task,
-)
+from tasks_shared.adapters.dynamodb.items import task_from_record, task_record
+from tasks_shared.domain.errors import InvalidTransition
+from tasks_shared.domain.model import Approval, ApprovalStatus, Caller, Priority, Status, Task
 
 LATER = "2024-05-01LATER0:00:00.000000Z"
 DECIDED_AT = "2024-05-01T09:30:00.000000Z"
@@ -268,7 +262,7 @@ def test_public_representation_never_carries_internal_fields(make_task, owner, i
 
 
 def test_record_carries_who_changed_the_task_and_the_request(make_task, owner):
-    record = make_task().stamped(owner).to_record()
+    record = task_record(make_task().stamped(owner))
     assert (record["updatedBy"], record["correlationId"]) == ("alice", "req-alice")
 
 
@@ -320,7 +314,7 @@ def test_decided_approval_shows_who_when_and_why(make_task):
 
 def test_record_round_trips_to_an_equal_task(make_task, owner):
     task = _approved(make_task(priority="high", assignee="bob", tags=["x"])).stamped(owner)
-    assert Task.from_dict(task.to_record()) == task
+    assert task_from_record(task_record(task)) == task
 
 
 def test_public_representation_round_trips_without_internal_fields(make_task, owner):

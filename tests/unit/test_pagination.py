@@ -5,8 +5,8 @@ import string
 
 import pytest
 
-from tasks_shared.errors import InvalidPageToken
-from tasks_shared.pagination import PageTokens
+from tasks_shared.domain.errors import InvalidPageToken
+from tasks_shared.domain.paging import PageTokens
 
 BINDING = "alice|OWNER#alice+ASSIGNEE#alice||"
 CURSOR = {

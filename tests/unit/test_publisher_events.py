@@ -11,8 +11,8 @@ from task_publisher.events import TRACKED_FIELDS, UnpublishableRecord, events_fo
 from task_publisher.publisher import MAX_REQUEST_BYTES, EventPublisher, RetryPolicy, entry_size
 from tasks_local.samples import load_event
 from tasks_shared import catalog
-from tasks_shared.model import Caller, Task
-from tasks_shared.repository.items import from_item, to_item
+from tasks_shared.adapters.dynamodb.items import from_item, task_record, to_item
+from tasks_shared.domain.model import Caller, Task
 
 SAMPLES = ("insert", "modify", "modify-completed", "modify-expiry-set", "remove", "ttl-expired")
 INTERNAL = {"updatedBy", "correlationId", "expiresAt", "approvalToken"}
@@ -43,8 +43,8 @@ def _image(raw: dict[str, Any], name: str) -> dict[str, Any]:
 def modify(before: Task, after: Task) -> dict[str, Any]:
     """A MODIFY record (from the modify sample) whose images are two stored versions of a task."""
     raw = sample("modify")
-    raw["dynamodb"]["OldImage"] = to_item(before.to_record())
-    raw["dynamodb"]["NewImage"] = to_item(after.to_record())
+    raw["dynamodb"]["OldImage"] = to_item(task_record(before))
+    raw["dynamodb"]["NewImage"] = to_item(task_record(after))
     return raw
 
 

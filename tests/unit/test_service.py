@@ -2,7 +2,8 @@
 
 import pytest
 
-from tasks_shared.errors import (
+from tasks_shared.adapters.memory import InMemoryTaskRepository
+from tasks_shared.domain.errors import (
     InvalidPageToken,
     InvalidTransition,
     NotAllowed,
@@ -10,9 +11,8 @@ from tasks_shared.errors import (
     TaskNotFound,
     VersionConflict,
 )
-from tasks_shared.listing import ListQuery
-from tasks_shared.model import Task
-from tasks_shared.repository.memory import InMemoryTaskRepository
+from tasks_shared.domain.listing import ListQuery
+from tasks_shared.domain.model import Task
 
 
 class RacingRepository(InMemoryTaskRepository):
@@ -235,7 +235,7 @@ def _all_pages(service, caller, query) -> list[list[str]]:
     while True:
         page = service.list(caller, query, token)
         pages.append([task.id for task in page.items])
-        token = page.next_token
+        token = page.next
         if token is None:
             return pages
 
@@ -251,7 +251,7 @@ def test_pages_hold_at_most_the_limit(service, owner, seven_tasks):
 
 
 def test_no_next_token_when_the_page_holds_the_rest(service, owner, seven_tasks):
-    assert service.list(owner, ListQuery.for_caller(owner, limit=7)).next_token is None
+    assert service.list(owner, ListQuery.for_caller(owner, limit=7)).next is None
 
 
 def test_tasks_created_in_the_same_instant_are_each_listed_once(service, owner):
@@ -262,7 +262,7 @@ def test_tasks_created_in_the_same_instant_are_each_listed_once(service, owner):
 
 def test_page_size_may_change_between_pages(service, owner, seven_tasks):
     first = service.list(owner, ListQuery.for_caller(owner, limit=2))
-    rest = service.list(owner, ListQuery.for_caller(owner, limit=100), first.next_token)
+    rest = service.list(owner, ListQuery.for_caller(owner, limit=100), first.next)
     assert [task.id for task in first.items + rest.items] == seven_tasks[::-1]
 
 
@@ -281,12 +281,12 @@ def test_admin_lists_every_users_tasks(service, task, stranger, admin):
 
 
 def test_page_token_from_another_user_is_rejected(service, owner, admin, seven_tasks):
-    token = service.list(owner, ListQuery.for_caller(owner, owner="alice", limit=3)).next_token
+    token = service.list(owner, ListQuery.for_caller(owner, owner="alice", limit=3)).next
     with pytest.raises(InvalidPageToken):
         service.list(admin, ListQuery.for_caller(admin, owner="alice", limit=3), token)
 
 
 def test_page_token_from_other_filters_is_rejected(service, owner, seven_tasks):
-    token = service.list(owner, ListQuery.for_caller(owner, limit=3)).next_token
+    token = service.list(owner, ListQuery.for_caller(owner, limit=3)).next
     with pytest.raises(InvalidPageToken):
         service.list(owner, ListQuery.for_caller(owner, status="pending", limit=3), token)

@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from tasks_shared.consumer import RejectedEvent
-from tasks_shared.model import Status
-from tasks_shared.repository import TaskRepository
+from tasks_shared.domain.events import RejectedEvent
+from tasks_shared.domain.model import Status, Task
+from tasks_shared.services.ports import TaskRepository
 
 _DAY_SECONDS = 86400
 
@@ -19,9 +19,11 @@ def _epoch(timestamp: str) -> float:
     return datetime.fromisoformat(timestamp).timestamp()
 
 
-def cycle_time_seconds(task: dict[str, Any]) -> float:
+def cycle_time_seconds(task: Task) -> float:
     """Seconds from creation to completion; a completion before the creation is data no retry fixes."""
-    seconds = _epoch(task["completedAt"]) - _epoch(task["createdAt"])
+    if task.completed_at is None:
+        raise RejectedEvent("a completed task without completedAt")
+    seconds = _epoch(task.completed_at) - _epoch(task.created_at)
     if seconds < 0:
         raise RejectedEvent("completedAt precedes createdAt")
     return seconds
@@ -63,13 +65,14 @@ class TaskArchive:
         self._bucket = bucket
 
     @staticmethod
-    def key(task: dict[str, Any]) -> str:
+    def key(task: Task) -> str:
         """tasks/<owner>/<id>.json, each part percent-encoded: ids come from events, and a `/` or `..`
         in one must not place the snapshot under another owner's prefix or outside tasks/."""
-        return f"tasks/{quote(task['ownerId'], safe='')}/{quote(task['id'], safe='')}.json"
+        return f"tasks/{quote(task.owner_id, safe='')}/{quote(task.id, safe='')}.json"
 
-    def put(self, task: dict[str, Any], metadata: dict[str, Any]) -> str:
+    def put(self, task: Task, metadata: dict[str, Any]) -> str:
         key = self.key(task)
-        body = json.dumps({"task": task, "metadata": metadata}, separators=(",", ":"), sort_keys=True)
+        snapshot = {"task": task.to_dict(), "metadata": metadata}
+        body = json.dumps(snapshot, separators=(",", ":"), sort_keys=True)
         self._s3.put_object(Bucket=self._bucket, Key=key, Body=body.encode(), ContentType="application/json")
         return key

@@ -1,5 +1,5 @@
 """task-completed: the cycle-time metric, completion counters, an S3 snapshot of the task and its
-retention TTL. The batch loop and its exactly-once-in-effect order are in tasks_shared.consumer."""
+retention TTL. The batch loop and its exactly-once-in-effect order are in tasks_shared.services.consumer."""
 
 from __future__ import annotations
 
@@ -12,51 +12,33 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from task_completed.completion import TaskArchive, cycle_time_seconds, set_expiry
+from task_completed.config import settings
 from task_completed.observability import SERVICE, logger, metrics, tracer
-from tasks_shared.activity import ActivityRepository, completed_counts
-from tasks_shared.config import read_env
-from tasks_shared.consumer import DeadLetters, TaskEvent, batch_handler
-from tasks_shared.repository import TaskRepository
-from tasks_shared.repository.dynamodb import DynamoDBTaskRepository
-
-
-@dataclass(frozen=True)
-class Config:
-    activity_table: str
-    tasks_table: str
-    archive_bucket: str
-    retention_days: int
-
-    @classmethod
-    def from_env(cls) -> Config:
-        env = read_env("ACTIVITY_TABLE", "TASKS_TABLE", "ARCHIVE_BUCKET", "RETENTION_DAYS")
-        days = env["RETENTION_DAYS"]
-        if not days.isdigit() or int(days) < 1:
-            raise RuntimeError(f"RETENTION_DAYS must be a whole number of days (at least 1), got {days!r}")
-        return cls(
-            activity_table=env["ACTIVITY_TABLE"],
-            tasks_table=env["TASKS_TABLE"],
-            archive_bucket=env["ARCHIVE_BUCKET"],
-            retention_days=int(days),
-        )
+from tasks_shared.adapters.dynamodb.activity import DynamoDBActivity
+from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
+from tasks_shared.adapters.sqs import DeadLetters
+from tasks_shared.domain.activity import completed_counts
+from tasks_shared.domain.events import TaskEvent
+from tasks_shared.services.consumer import batch_handler
+from tasks_shared.services.ports import ActivityStore, DeadLetterSink, TaskRepository
 
 
 @dataclass(frozen=True)
 class Dependencies:
-    activity: ActivityRepository
+    activity: ActivityStore
     tasks: TaskRepository
     archive: TaskArchive
-    dead_letters: DeadLetters
+    dead_letters: DeadLetterSink
     retention_days: int
 
 
 @cache
 def default_dependencies() -> Dependencies:
     """The real adapters, built once per container on first use (after moto starts, in tests)."""
-    config = Config.from_env()
+    config = settings()
     dynamodb = boto3.client("dynamodb")
     return Dependencies(
-        activity=ActivityRepository(dynamodb, config.activity_table),
+        activity=DynamoDBActivity(dynamodb, config.activity_table),
         tasks=DynamoDBTaskRepository(dynamodb, config.tasks_table),
         archive=TaskArchive(boto3.client("s3"), config.archive_bucket),
         dead_letters=DeadLetters(boto3.client("sqs")),
@@ -70,9 +52,9 @@ def record_completion(event: TaskEvent, deps: Dependencies) -> bool:
     seconds = cycle_time_seconds(task)
     # Idempotent effects first (same key, same body; a TTL set only where none is), then the commit.
     key = deps.archive.put(task, event.metadata)
-    expires_at = set_expiry(deps.tasks, task["id"], deps.retention_days)
+    expires_at = set_expiry(deps.tasks, task.id, deps.retention_days)
     recorded = deps.activity.record_once(
-        event.event_id, SERVICE, owner_id=task["ownerId"], counts=completed_counts(seconds)
+        event.event_id, SERVICE, owner_id=task.owner_id, counts=completed_counts(seconds)
     )
     if recorded:
         logger.info("completion recorded", cycle_time_seconds=seconds, archive_key=key, expires_at=expires_at)
@@ -92,7 +74,7 @@ handle = batch_handler(
 
 
 @logger.inject_lambda_context
-@metrics.log_metrics
+@metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict:
     return handle(event, context)

@@ -1,6 +1,6 @@
 """task-created: per-owner counters (created, by priority), the creation in the audit trail, a metric,
 and a notification to the assignee. The batch loop and its exactly-once-in-effect order are in
-tasks_shared.consumer."""
+tasks_shared.services.consumer."""
 
 from __future__ import annotations
 
@@ -10,28 +10,37 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from task_created.config import settings
 from task_created.observability import SERVICE, logger, metrics, tracer
-from tasks_shared.activity import HistoryEntry, created_counts
-from tasks_shared.consumer import NotifyingDependencies, TaskEvent, batch_handler
+from tasks_shared.adapters.wiring import notifying_dependencies
+from tasks_shared.domain.activity import HistoryEntry, created_counts
+from tasks_shared.domain.events import TaskEvent
+from tasks_shared.services.consumer import NotifyingDependencies, batch_handler
 
 Dependencies = NotifyingDependencies
-default_dependencies = cache(NotifyingDependencies.from_env)
+
+
+@cache
+def default_dependencies() -> Dependencies:
+    """The real adapters, built once per container on first use (after moto starts, in tests)."""
+    config = settings()
+    return notifying_dependencies(config.activity_table, config.notifications_topic_arn)
 
 
 @tracer.capture_method
 def record_creation(event: TaskEvent, deps: Dependencies) -> bool:
     task = event.task
-    if task.get("assignee"):
+    if task.assignee:
         deps.notifier.notify(task)  # at least once: before the commit
     recorded = deps.activity.record_once(
         event.event_id,
         SERVICE,
-        owner_id=task["ownerId"],
-        counts=created_counts(task["priority"]),
-        history=HistoryEntry.created(event.detail, event.source),
+        owner_id=task.owner_id,
+        counts=created_counts(task.priority),
+        history=HistoryEntry.created(event),
     )
     if recorded:
-        logger.info("creation recorded", priority=task["priority"], notified=bool(task.get("assignee")))
+        logger.info("creation recorded", priority=task.priority.value, notified=bool(task.assignee))
         metrics.add_metric(name="TasksCreated", unit=MetricUnit.Count, value=1)
     return recorded
 
@@ -47,7 +56,7 @@ handle = batch_handler(
 
 
 @logger.inject_lambda_context
-@metrics.log_metrics
+@metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict:
     return handle(event, context)

@@ -10,8 +10,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from task_indexer.config import settings
 from task_indexer.indexer import ViewIndexer
 from task_indexer.observability import logger, metrics, tracer
-from tasks_shared.repository.dynamodb import DynamoDBTaskRepository
-from tasks_shared.repository.views import DynamoDBViews
+from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
+from tasks_shared.adapters.dynamodb.views import DynamoDBViews
 
 
 @cache

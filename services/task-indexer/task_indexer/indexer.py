@@ -18,10 +18,10 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from task_indexer.observability import logger, metrics, tracer
-from tasks_shared.listing import scopes_of, view_keys
-from tasks_shared.model import Task
-from tasks_shared.repository.items import task_from_item
-from tasks_shared.repository.views import DynamoDBViews
+from tasks_shared.adapters.dynamodb.items import task_from_item
+from tasks_shared.adapters.dynamodb.views import DynamoDBViews
+from tasks_shared.domain.listing import scopes_of, view_keys
+from tasks_shared.domain.model import Task
 
 
 class TaskReader(Protocol):

@@ -19,8 +19,8 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 )
 
 from tasks_shared import catalog
-from tasks_shared.model import Status, Task
-from tasks_shared.repository.items import task_from_item
+from tasks_shared.adapters.dynamodb.items import task_from_item
+from tasks_shared.domain.model import Status, Task
 
 # The public fields whose change makes a TaskUpdated: the `changes` enum of TaskUpdated.json (a unit
 # test pins the two together). updatedAt and version move with every write, so they are not changes.

@@ -1,6 +1,6 @@
 """task-updated: the audit-trail entry of each change (who, when, each field before and after), a metric,
 and a notification to a new assignee. The batch loop and its exactly-once-in-effect order are in
-tasks_shared.consumer."""
+tasks_shared.services.consumer."""
 
 from __future__ import annotations
 
@@ -10,24 +10,32 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from task_updated.config import settings
 from task_updated.observability import SERVICE, logger, metrics, tracer
-from tasks_shared.activity import HistoryEntry
-from tasks_shared.consumer import NotifyingDependencies, TaskEvent, batch_handler
+from tasks_shared.adapters.wiring import notifying_dependencies
+from tasks_shared.domain.activity import HistoryEntry
+from tasks_shared.domain.events import TaskEvent
+from tasks_shared.services.consumer import NotifyingDependencies, batch_handler
 
 Dependencies = NotifyingDependencies
-default_dependencies = cache(NotifyingDependencies.from_env)
+
+
+@cache
+def default_dependencies() -> Dependencies:
+    """The real adapters, built once per container on first use (after moto starts, in tests)."""
+    config = settings()
+    return notifying_dependencies(config.activity_table, config.notifications_topic_arn)
 
 
 @tracer.capture_method
 def record_update(event: TaskEvent, deps: Dependencies) -> bool:
-    task = event.task
-    reassigned = "assignee" in event.detail["changes"] and bool(task.get("assignee"))
+    reassigned = "assignee" in event.changes and bool(event.task.assignee)
     if reassigned:
-        deps.notifier.notify(task)  # at least once: before the commit
-    entry = HistoryEntry.updated(event.detail, event.source)
+        deps.notifier.notify(event.task)  # at least once: before the commit
+    entry = HistoryEntry.updated(event)
     recorded = deps.activity.record_once(event.event_id, SERVICE, history=entry)
     if recorded:
-        logger.info("change recorded", fields=event.detail["changes"], actor=entry.actor, notified=reassigned)
+        logger.info("change recorded", fields=list(event.changes), actor=entry.actor, notified=reassigned)
         metrics.add_metric(name="TaskChangesRecorded", unit=MetricUnit.Count, value=1)
         if reassigned:
             metrics.add_metric(name="TasksReassigned", unit=MetricUnit.Count, value=1)
@@ -45,7 +53,7 @@ handle = batch_handler(
 
 
 @logger.inject_lambda_context
-@metrics.log_metrics
+@metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict:
     return handle(event, context)

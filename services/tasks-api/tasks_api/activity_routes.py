@@ -32,4 +32,4 @@ def get_history(task_id: str) -> Response:
     page = activity_service(router.context).history(
         caller, requests.task_id(task_id), params.get("limit", 20), params.get("nextToken")
     )
-    return page_response([entry.to_dict() for entry in page.items], page.next_token)
+    return page_response([entry.to_dict() for entry in page.items], page.next)

@@ -9,10 +9,11 @@ from typing import Any
 import boto3
 
 from tasks_api.config import settings
-from tasks_shared.activity import ActivityRepository, ActivityService
-from tasks_shared.pagination import PageTokens
-from tasks_shared.repository.dynamodb import DynamoDBTaskRepository
-from tasks_shared.service import TaskService
+from tasks_shared.adapters.dynamodb.activity import DynamoDBActivity
+from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
+from tasks_shared.domain.paging import PageTokens
+from tasks_shared.services.activity import ActivityService
+from tasks_shared.services.tasks import TaskService
 
 
 def task_service(context: Mapping[str, Any]) -> TaskService:
@@ -43,5 +44,5 @@ def default_service() -> TaskService:
 
 @cache
 def default_activity() -> ActivityService:
-    activity = ActivityRepository(_dynamodb(), settings().activity_table)
+    activity = DynamoDBActivity(_dynamodb(), settings().activity_table)
     return ActivityService(activity, default_service(), _page_tokens())

@@ -1,6 +1,6 @@
 """The API's own errors (refusals at the HTTP level) and the one table from error type to status code."""
 
-from tasks_shared import errors
+from tasks_shared.domain import errors
 
 
 class HttpError(Exception):

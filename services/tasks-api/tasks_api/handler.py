@@ -14,10 +14,10 @@ from tasks_api.errors import REFUSALS, HttpError, status_of
 from tasks_api.observability import SERVICE, logger, metrics, tracer
 from tasks_api.openapi import openapi_document
 from tasks_api.responses import error_response, json_response, page_response
-from tasks_shared.activity import ActivityService
-from tasks_shared.errors import DomainError
-from tasks_shared.listing import ListQuery
-from tasks_shared.service import TaskService
+from tasks_shared.domain.errors import DomainError
+from tasks_shared.domain.listing import ListQuery
+from tasks_shared.services.activity import ActivityService
+from tasks_shared.services.tasks import TaskService
 
 app = APIGatewayHttpResolver()
 app.include_router(activity_router)  # GET /stats, GET /tasks/{taskId}/history
@@ -58,7 +58,7 @@ def list_tasks() -> Response:
     caller, params = requests.caller(event), requests.query(event, "list-query.json")
     next_token = params.pop("nextToken", None)
     page = task_service(app.context).list(caller, ListQuery.for_caller(caller, **params), next_token)
-    return page_response([task.to_dict() for task in page.items], page.next_token)
+    return page_response([task.to_dict() for task in page.items], page.next)
 
 
 @app.get("/tasks/<task_id>")

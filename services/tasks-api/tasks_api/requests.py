@@ -12,8 +12,8 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from tasks_api.errors import MalformedJson, PayloadTooLarge, Unauthorized, UnsupportedMediaType
 from tasks_api.schemas import validate
-from tasks_shared.errors import TaskNotFound
-from tasks_shared.model import Caller
+from tasks_shared.domain.errors import TaskNotFound
+from tasks_shared.domain.model import Caller
 
 MAX_BODY_BYTES = 16 * 1024
 MAX_SUBJECT_LENGTH = 255  # OpenID Connect Core §2: `sub` is at most 255 ASCII characters

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from typing import Any
 
-from tasks_shared.errors import NotAllowed, PreconditionFailed, TaskNotFound, VersionConflict
-from tasks_shared.listing import ListQuery
-from tasks_shared.model import Caller, Task, utcnow
-from tasks_shared.pagination import PageTokens
-from tasks_shared.repository import TaskRepository
-
-
-@dataclass(frozen=True)
-class TaskPage:
-    items: list[Task]
-    next_token: str | None
+from tasks_shared.domain.errors import NotAllowed, PreconditionFailed, TaskNotFound, VersionConflict
+from tasks_shared.domain.listing import ListQuery
+from tasks_shared.domain.model import Caller, Task, utcnow
+from tasks_shared.domain.paging import Page, PageTokens, Paging
+from tasks_shared.services.ports import TaskRepository
 
 
 class TaskService:
@@ -29,7 +22,7 @@ class TaskService:
         new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
     ) -> None:
         self._repository = repository
-        self._tokens = page_tokens
+        self._paging = Paging(page_tokens)
         self._clock = clock
         self._new_id = new_id
 
@@ -44,12 +37,10 @@ class TaskService:
             raise TaskNotFound(task_id)
         return task
 
-    def list(self, caller: Caller, query: ListQuery, next_token: str | None = None) -> TaskPage:
+    def list(self, caller: Caller, query: ListQuery, next_token: str | None = None) -> Page[Task]:
+        """A page of the query's tasks; its `next` is the token of the next page."""
         binding = f"{caller.user_id}|{query.fingerprint}"
-        cursor = self._tokens.decode(next_token, binding) if next_token else None
-        page = self._repository.list(query, cursor)
-        token = self._tokens.encode(page.cursor, binding) if page.cursor else None
-        return TaskPage(items=page.items, next_token=token)
+        return self._paging.read(binding, next_token, lambda cursor: self._repository.list(query, cursor))
 
     def update(
         self, caller: Caller, task_id: str, changes: dict[str, Any], if_match: Collection[int] | None = None

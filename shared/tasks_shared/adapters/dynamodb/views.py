@@ -11,9 +11,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from tasks_shared.listing import ListQuery, Page, sort_key
-from tasks_shared.model import Task
-from tasks_shared.repository.items import from_item, is_condition_failure, to_item
+from tasks_shared.adapters.dynamodb.items import from_item, is_condition_failure, to_item
+from tasks_shared.domain.listing import ListQuery, sort_key
+from tasks_shared.domain.model import Task
+from tasks_shared.domain.paging import Page
 
 # (status filter?, priority filter?) -> (index name or None for the table, partition attribute)
 LIST_INDEXES = {
@@ -76,7 +77,7 @@ class DynamoDBViews:
                 break
             page.setdefault(item["task"]["id"], item)
         if not page:
-            return Page(items=[], cursor=None)
+            return Page(items=[])
         boundary = list(page.values())[-1]["sk"]
         next_positions = {}
         for scope in query.scopes:
@@ -93,7 +94,7 @@ class DynamoDBViews:
                 next_positions[scope] = _key(query, shown[-1]) if shown else positions.get(scope)
         more = any(position != _DONE for position in next_positions.values())
         tasks = [Task.from_dict(item["task"]) for item in page.values()]
-        return Page(items=tasks, cursor=next_positions if more else None)
+        return Page(items=tasks, next=next_positions if more else None)
 
     def _read(self, query: ListQuery, scope: str, start: dict | None) -> list[dict[str, Any]]:
         index, partition = _index(query)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tasks_shared.errors import NotAllowed, ValidationFailed
-from tasks_shared.model import ApprovalStatus, Caller, Task
+from tasks_shared.domain.errors import NotAllowed, ValidationFailed
+from tasks_shared.domain.model import ApprovalStatus, Caller, Task
+from tasks_shared.domain.paging import DEFAULT_PAGE_SIZE
 
 ALL = "ALL"
 # Approvers' queue: every task awaiting approval, whoever owns it, sorted by when approval was requested.
@@ -52,7 +53,7 @@ class ListQuery:
     scopes: tuple[str, ...]
     status: str | None = None
     priority: str | None = None
-    limit: int = 20
+    limit: int = DEFAULT_PAGE_SIZE
     oldest_first: bool = False
 
     @classmethod
@@ -64,7 +65,7 @@ class ListQuery:
         assignee: str | None = None,
         status: str | None = None,
         priority: str | None = None,
-        limit: int = 20,
+        limit: int = DEFAULT_PAGE_SIZE,
     ) -> ListQuery:
         """Non-admins list their own or assigned tasks and may filter on themselves only; admins list all."""
         if owner and assignee:
@@ -81,7 +82,7 @@ class ListQuery:
         return cls(scopes=scopes, status=status, priority=priority, limit=limit)
 
     @classmethod
-    def awaiting_approval(cls, caller: Caller, *, limit: int = 20) -> ListQuery:
+    def awaiting_approval(cls, caller: Caller, *, limit: int = DEFAULT_PAGE_SIZE) -> ListQuery:
         """The approvers' queue (GET /approvals): tasks awaiting approval, oldest request first."""
         if not caller.is_approver:
             raise NotAllowed("only approvers may list the tasks awaiting approval")
@@ -91,9 +92,3 @@ class ListQuery:
     def fingerprint(self) -> str:
         """What a page token is bound to: the same scope and filters (the page size may change)."""
         return f"{'+'.join(self.scopes)}|{self.status or ''}|{self.priority or ''}"
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Task]
-    cursor: dict | None

@@ -13,7 +13,7 @@ Per record, with Powertools' BatchProcessor and ReportBatchItemFailures:
 3. **Act.** The consumer's function first does its side effects that are idempotent (an S3 put of the
    same key, a conditional write that checks whether it is already done) or acceptably at least once
    (an SNS notification), then commits its counters/history together with the marker in one
-   conditional transaction (`ActivityRepository.record_once`). A crash or error before the commit
+   conditional transaction (`ActivityStore.record_once`). A crash or error before the commit
    means a retry redoes only that idempotent work; a commit that finds the marker already there
    (two deliveries raced) changes nothing. So counters and the audit trail change exactly once per
    event, and notifications go out at least once.
@@ -23,103 +23,20 @@ Per record, with Powertools' BatchProcessor and ReportBatchItemFailures:
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from tasks_shared import catalog
-from tasks_shared.activity import ActivityRepository
-from tasks_shared.config import read_env
+from tasks_shared.domain.events import RejectedEvent, TaskEvent, parse_event
+from tasks_shared.services.ports import ActivityStore, DeadLetterSink, Notifier
 
 _MAX_REASON = 1024  # a message attribute value, kept readable; the log line has the same text
 _RECORD_KEYS = ("event_id", "task_id")  # logged with every line about a record, once it is parsed
-
-
-class RejectedEvent(Exception):
-    """An event that no retry can make acceptable: it goes straight to the DLQ with this reason."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class TaskEvent:
-    """A validated EventBridge event: its detail satisfies the catalog schema of its detail-type."""
-
-    detail_type: str
-    source: str
-    detail: dict[str, Any]
-
-    @property
-    def metadata(self) -> dict[str, Any]:
-        return self.detail["metadata"]
-
-    @property
-    def event_id(self) -> str:
-        return self.metadata["eventId"]
-
-    @property
-    def task(self) -> dict[str, Any]:
-        return self.detail["task"]
-
-
-def parse_event(body: str, accepts: str) -> TaskEvent:
-    """The event in an SQS body, or RejectedEvent saying why it is not one this consumer accepts."""
-    try:
-        event = json.loads(body, parse_float=Decimal)  # DynamoDB takes Decimal, never float
-    except ValueError as exc:
-        raise RejectedEvent("the body is not JSON") from exc
-    if not isinstance(event, dict) or "detail" not in event:
-        raise RejectedEvent("the body is not an EventBridge event (no detail)")
-    detail_type = event.get("detail-type")
-    if detail_type != accepts:
-        raise RejectedEvent(f"detail-type {detail_type!r} is not {accepts}")
-    problems = catalog.problems(detail_type, event["detail"])
-    if problems:
-        raise RejectedEvent("the detail breaks the catalog schema: " + "; ".join(problems))
-    return TaskEvent(detail_type=detail_type, source=str(event.get("source", "")), detail=event["detail"])
-
-
-class DeadLetters:
-    """Sends poison messages to their source queue's DLQ, found once per queue from its RedrivePolicy."""
-
-    def __init__(self, sqs_client: Any) -> None:
-        self._sqs = sqs_client
-        self._dlq_urls: dict[str, str] = {}
-
-    def send(self, record: SQSRecord, reason: str, consumer: str) -> None:
-        self._sqs.send_message(
-            QueueUrl=self._dlq_url(record.event_source_arn),
-            MessageBody=record.body,
-            MessageAttributes={
-                "reason": {"DataType": "String", "StringValue": reason},
-                "consumer": {"DataType": "String", "StringValue": consumer},
-                "sourceMessageId": {"DataType": "String", "StringValue": record.message_id},
-            },
-        )
-
-    def _dlq_url(self, source_arn: str) -> str:
-        if source_arn not in self._dlq_urls:
-            source_url = self._queue_url(source_arn)
-            attributes = self._sqs.get_queue_attributes(QueueUrl=source_url, AttributeNames=["RedrivePolicy"])
-            policy = attributes.get("Attributes", {}).get("RedrivePolicy")
-            if not policy:
-                raise RuntimeError(f"queue {source_arn} has no RedrivePolicy: nowhere to put poison messages")
-            self._dlq_urls[source_arn] = self._queue_url(json.loads(policy)["deadLetterTargetArn"])
-        return self._dlq_urls[source_arn]
-
-    def _queue_url(self, arn: str) -> str:
-        *_, account, name = arn.split(":")
-        return self._sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]
 
 
 class EventConsumer:
@@ -134,8 +51,8 @@ class EventConsumer:
         name: str,
         accepts: str,
         process: Callable[[TaskEvent], bool],
-        activity: ActivityRepository,
-        dead_letters: DeadLetters,
+        activity: ActivityStore,
+        dead_letters: DeadLetterSink,
         logger: Logger,
         metrics: Metrics,
     ) -> None:
@@ -171,7 +88,7 @@ class EventConsumer:
         except RejectedEvent as rejected:
             self._reject(record, rejected.reason)
             return
-        self._logger.append_keys(event_id=task_event.event_id, task_id=task_event.task["id"])
+        self._logger.append_keys(event_id=task_event.event_id, task_id=task_event.task.id)
         self._logger.set_correlation_id(task_event.metadata["correlationId"])
         try:
             if self._activity.is_processed(task_event.event_id, self.name):
@@ -194,48 +111,13 @@ class EventConsumer:
         self._metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
 
 
-class AssignmentNotifier:
-    """Tells an assignee about a task (SNS, attribute `recipient` for subscription filters).
-
-    The message carries public fields only. Publishing is at least once: a retried event may notify twice.
-    """
-
-    def __init__(self, sns_client: Any, topic_arn: str) -> None:
-        self._sns = sns_client
-        self._topic_arn = topic_arn
-
-    def notify(self, task: Mapping[str, Any]) -> None:
-        message = {
-            "type": "TaskAssigned",
-            "taskId": task["id"],
-            "title": task["title"],
-            "assignee": task["assignee"],
-            "ownerId": task["ownerId"],
-        }
-        self._sns.publish(
-            TopicArn=self._topic_arn,
-            Message=json.dumps(message),
-            MessageAttributes={"recipient": {"DataType": "String", "StringValue": task["assignee"]}},
-        )
-
-
 @dataclass(frozen=True)
 class NotifyingDependencies:
     """What a consumer that records activity and notifies assignees needs (task-created, task-updated)."""
 
-    activity: ActivityRepository
-    notifier: AssignmentNotifier
-    dead_letters: DeadLetters
-
-    @classmethod
-    def from_env(cls) -> NotifyingDependencies:
-        """The real adapters from ACTIVITY_TABLE and NOTIFICATIONS_TOPIC_ARN (read once, at cold start)."""
-        env = read_env("ACTIVITY_TABLE", "NOTIFICATIONS_TOPIC_ARN")
-        return cls(
-            activity=ActivityRepository(boto3.client("dynamodb"), env["ACTIVITY_TABLE"]),
-            notifier=AssignmentNotifier(boto3.client("sns"), env["NOTIFICATIONS_TOPIC_ARN"]),
-            dead_letters=DeadLetters(boto3.client("sqs")),
-        )
+    activity: ActivityStore
+    notifier: Notifier
+    dead_letters: DeadLetterSink
 
 
 def batch_handler(

@@ -12,40 +12,27 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from tasks_shared.errors import VersionConflict
-from tasks_shared.listing import ListQuery, Page
-from tasks_shared.model import Task
-from tasks_shared.repository.items import is_condition_failure, task_from_item, to_item
-from tasks_shared.repository.views import DynamoDBViews
+from tasks_shared.adapters.dynamodb.items import is_condition_failure, task_from_item, task_record, to_item
+from tasks_shared.adapters.dynamodb.views import DynamoDBViews
+from tasks_shared.domain.errors import VersionConflict
+from tasks_shared.domain.fields import FIELDS, Writer
+from tasks_shared.domain.listing import ListQuery
+from tasks_shared.domain.model import Task
+from tasks_shared.domain.paging import Page
 
 _BATCH_GET_MAX = 100  # keys per BatchGetItem call
 _BATCH_GET_ATTEMPTS = 5
 
 # What an API write owns (DESIGN §2): it sets or removes these and nothing else, so the attributes of
 # other writers (the workflow's approvalToken, the retention write's expiresAt) survive every edit.
-API_ATTRIBUTES = (
-    "title",
-    "description",
-    "priority",
-    "status",
-    "assignee",
-    "dueDate",
-    "tags",
-    "ownerId",
-    "approval",
-    "createdAt",
-    "updatedAt",
-    "completedAt",
-    "version",
-    "updatedBy",
-    "correlationId",
-)
+API_ATTRIBUTES = tuple(field.stored for field in FIELDS if field.owner is Writer.API and field.name != "id")
+_VERSION = next(field.stored for field in FIELDS if field.name == "version")
 
 
 def _api_update(task: Task, expected_version: int) -> dict[str, Any]:
     """UpdateItem arguments that set the API's attributes of `task` (removing the unset ones), only
     while the stored version is the one read."""
-    record = task.to_record()
+    record = task_record(task)
     names = {f"#a{i}": name for i, name in enumerate(API_ATTRIBUTES)}
     values = {f":a{i}": record[name] for i, name in enumerate(API_ATTRIBUTES) if name in record}
     sets = [f"#a{i} = :a{i}" for i, name in enumerate(API_ATTRIBUTES) if name in record]
@@ -54,7 +41,7 @@ def _api_update(task: Task, expected_version: int) -> dict[str, Any]:
     return {
         "Key": to_item({"id": task.id}),
         "UpdateExpression": expression,
-        "ConditionExpression": f"#a{API_ATTRIBUTES.index('version')} = :expected",
+        "ConditionExpression": f"#a{API_ATTRIBUTES.index(_VERSION)} = :expected",
         "ExpressionAttributeNames": names,
         "ExpressionAttributeValues": to_item({**values, ":expected": expected_version}),
     }
@@ -97,7 +84,7 @@ class DynamoDBTaskRepository:
         self._conditional(
             "put_item",
             task.id,
-            Item=to_item(task.to_record()),
+            Item=to_item(task_record(task)),
             ConditionExpression="attribute_not_exists(#id)",
             ExpressionAttributeNames={"#id": "id"},
         )

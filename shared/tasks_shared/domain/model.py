@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from tasks_shared.errors import InvalidTransition
+from tasks_shared.domain.errors import InvalidTransition
+from tasks_shared.domain.fields import PUBLIC, REQUIRED
 
 
 class Priority(StrEnum):
@@ -40,9 +41,6 @@ _NEXT_STATUS = {
     Status.CANCELLED: set(),
 }
 _BLOCKED_WHILE_AWAITING = {Status.IN_PROGRESS, Status.COMPLETED}
-
-# Fields a client may set; everything else on a task is owned by the server.
-MUTABLE_FIELDS = ("title", "description", "priority", "status", "assignee", "dueDate", "tags")
 
 
 def utcnow() -> str:
@@ -210,32 +208,8 @@ class Task:
 
     def to_dict(self) -> dict[str, Any]:
         """The public representation: what the API returns and events carry. Nothing internal."""
-        body = {
-            "id": self.id,
-            "title": self.title,
-            "description": self.description,
-            "priority": self.priority.value,
-            "status": self.status.value,
-            "assignee": self.assignee,
-            "dueDate": self.due_date,
-            "tags": list(self.tags),
-            "ownerId": self.owner_id,
-            "approval": self.approval.to_dict(),
-            "createdAt": self.created_at,
-            "updatedAt": self.updated_at,
-            "completedAt": self.completed_at,
-            "version": self.version,
-        }
-        return {key: value for key, value in body.items() if value is not None}
-
-    def to_record(self) -> dict[str, Any]:
-        """What the repository stores: the public fields plus the internal ones."""
-        internal = {
-            "updatedBy": self.updated_by,
-            "correlationId": self.correlation_id,
-            "expiresAt": self.expires_at,
-        }
-        return self.to_dict() | {key: value for key, value in internal.items() if value is not None}
+        values = ((field.public, plain(getattr(self, field.name))) for field in PUBLIC)
+        return {name: value for name, value in values if value is not None}
 
     def stamped(self, caller: Caller) -> Task:
         """This version, attributed to the caller and its request."""
@@ -243,27 +217,43 @@ class Task:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Task:
-        """From the public representation or a stored record (internal fields optional)."""
-        return cls(
-            id=data["id"],
-            title=data["title"],
-            owner_id=data["ownerId"],
-            created_at=data["createdAt"],
-            updated_at=data["updatedAt"],
-            description=data.get("description", ""),
-            priority=Priority(data["priority"]),
-            status=Status(data["status"]),
-            assignee=data.get("assignee"),
-            due_date=data.get("dueDate"),
-            tags=tuple(data.get("tags", ())),
-            approval=Approval.from_dict(data["approval"]),
-            completed_at=data.get("completedAt"),
-            version=int(data["version"]),
-            updated_by=data.get("updatedBy"),
-            correlation_id=data.get("correlationId"),
-            expires_at=int(data["expiresAt"]) if data.get("expiresAt") is not None else None,
-        )
+        """From the public representation (the API's, an event's)."""
+        return cls.from_fields({field.name: data.get(field.public) for field in PUBLIC})
+
+    @classmethod
+    def from_fields(cls, values: dict[str, Any]) -> Task:
+        """From the value of each field by its model name (absent or None: the field's default)."""
+        present = {name: value for name, value in values.items() if value is not None}
+        missing = REQUIRED - present.keys()
+        if missing:
+            raise KeyError(f"not a task: no {', '.join(sorted(missing))}")
+        return cls(**{name: _DECODE.get(name, _same)(value) for name, value in present.items()})
 
     @property
     def etag(self) -> str:
         return f'"{self.version}"'
+
+
+def plain(value: Any) -> Any:
+    """A field's value as JSON and DynamoDB hold it: enums as their text, tuples as lists."""
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, Approval):
+        return value.to_dict()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+_DECODE = {
+    "priority": Priority,
+    "status": Status,
+    "tags": tuple,
+    "approval": lambda value: value if isinstance(value, Approval) else Approval.from_dict(value),
+    "version": int,
+    "expires_at": int,  # DynamoDB numbers arrive as Decimal
+}

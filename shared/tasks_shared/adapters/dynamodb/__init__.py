@@ -1,0 +1,1 @@
+"""DynamoDB: the tasks table, its listing views and the activity table."""

@@ -1,0 +1,148 @@
+"""In-memory fakes of the adapters, with the same contracts, for unit tests: no AWS, no sockets.
+
+The task repository's lists are up to date at once (the views' lag is the DynamoDB adapter's to test).
+"""
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from tasks_shared.domain.activity import HistoryEntry, OwnerStats
+from tasks_shared.domain.errors import VersionConflict
+from tasks_shared.domain.listing import ListQuery, scopes_of, sort_key
+from tasks_shared.domain.model import Priority, Task
+from tasks_shared.domain.paging import Page, one_more
+
+
+class InMemoryTaskRepository:
+    def __init__(self) -> None:
+        self.tasks: dict[str, Task] = {}
+
+    def get(self, task_id: str) -> Task | None:
+        return self.tasks.get(task_id)
+
+    def create(self, task: Task) -> None:
+        if task.id in self.tasks:
+            raise VersionConflict(f"task {task.id} already exists")
+        self.tasks[task.id] = task
+
+    def replace(self, previous: Task, current: Task) -> None:
+        self._check_version(previous)
+        self.tasks[current.id] = current
+
+    def delete(self, task: Task) -> None:
+        self._check_version(task)
+        del self.tasks[task.id]
+
+    def set_expiry(self, task: Task, expires_at: int) -> bool:
+        stored = self.tasks.get(task.id)
+        if stored is None or stored.completed_at != task.completed_at or stored.expires_at is not None:
+            return False
+        self.tasks[task.id] = replace(stored, expires_at=expires_at)
+        return True
+
+    def list(self, query: ListQuery, cursor: dict | None) -> Page:
+        matching = sorted(
+            (
+                task
+                for task in self.tasks.values()
+                if scopes_of(task) & set(query.scopes)
+                and query.status in (None, task.status)
+                and query.priority in (None, task.priority)
+            ),
+            key=lambda task: sort_key(task, query.scopes[0]),
+            reverse=not query.oldest_first,
+        )
+        if cursor:
+            after = (lambda sk: sk > cursor["sk"]) if query.oldest_first else (lambda sk: sk < cursor["sk"])
+            matching = [task for task in matching if after(sort_key(task, query.scopes[0]))]
+        page, more = one_more(matching, query.limit)
+        return Page(page, {"sk": sort_key(page[-1], query.scopes[0])} if more else None)
+
+    def _check_version(self, task: Task) -> None:
+        stored = self.tasks.get(task.id)
+        if stored is None or stored.version != task.version:
+            raise VersionConflict(f"task {task.id} changed since it was read")
+
+
+class InMemoryActivity:
+    """Counters, history and markers in dicts; `record_once` applies an event once, as the table does."""
+
+    def __init__(self) -> None:
+        self.processed: set[tuple[str, str]] = set()
+        self.counters: dict[str, dict[str, Any]] = {}
+        self.entries: dict[str, list[HistoryEntry]] = {}
+
+    def is_processed(self, event_id: str, consumer: str) -> bool:
+        return (event_id, consumer) in self.processed
+
+    def record_once(
+        self,
+        event_id: str,
+        consumer: str,
+        *,
+        owner_id: str | None = None,
+        counts: Mapping[str, Any] | None = None,
+        history: HistoryEntry | None = None,
+    ) -> bool:
+        if (event_id, consumer) in self.processed:
+            return False
+        self.processed.add((event_id, consumer))
+        if counts:
+            if owner_id is None:
+                raise ValueError("counters belong to an owner")
+            counters = self.counters.setdefault(owner_id, {})
+            for name, value in counts.items():
+                counters[name] = counters.get(name, 0) + value
+        if history:
+            self.entries.setdefault(history.task_id, []).append(history)
+        return True
+
+    def stats(self, owner_id: str) -> OwnerStats:
+        counters = self.counters.get(owner_id, {})
+        return OwnerStats(
+            owner_id=owner_id,
+            created=counters.get("created", 0),
+            by_priority={p.value: counters.get(f"created{p.value.capitalize()}", 0) for p in Priority},
+            completed=counters.get("completed", 0),
+            cycle_time_seconds_total=float(counters.get("cycleTimeSecondsTotal", 0)),
+        )
+
+    def history(
+        self, task_id: str, limit: int, cursor: Mapping[str, Any] | None = None
+    ) -> Page[HistoryEntry]:
+        newest_first = sorted(self.entries.get(task_id, []), key=_history_key, reverse=True)
+        if cursor:
+            newest_first = [entry for entry in newest_first if _history_key(entry) < cursor["sk"]]
+        page, more = one_more(newest_first, limit)
+        return Page(page, {"sk": _history_key(page[-1])} if more else None)
+
+    @staticmethod
+    def is_history_cursor(cursor: Mapping[str, Any]) -> bool:
+        return str(cursor.get("sk", "")).startswith("HIST#")
+
+
+def _history_key(entry: HistoryEntry) -> str:
+    return f"HIST#{entry.occurred_at}#{entry.event_id}"
+
+
+class RecordingDeadLetters:
+    """Keeps what would go to a DLQ: (message id, reason, consumer)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str]] = []
+
+    def send(self, record: SQSRecord, reason: str, consumer: str) -> None:
+        self.sent.append((record.message_id, reason, consumer))
+
+
+class RecordingNotifier:
+    """Keeps the tasks whose assignee would be told."""
+
+    def __init__(self) -> None:
+        self.notified: list[Task] = []
+
+    def notify(self, task: Task) -> None:
+        self.notified.append(task)

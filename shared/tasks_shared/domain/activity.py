@@ -1,0 +1,116 @@
+"""What the consumers derive from task events: audit-trail entries and per-owner counters. Records
+only: the activity table's adapter stores them, the activity service reads them back for the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from tasks_shared.domain.events import TaskEvent
+from tasks_shared.domain.fields import MUTABLE_FIELDS
+from tasks_shared.domain.model import Priority
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    previous: Any
+    current: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "previous": self.previous, "current": self.current}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a task's audit trail: who did what to it, and when."""
+
+    task_id: str
+    type: str  # "created" | "updated"
+    actor: str | None
+    source: str  # who published the event: `tasks.service`, or another system on the bus
+    occurred_at: str
+    event_id: str
+    changes: tuple[Change, ...] = ()
+
+    @classmethod
+    def created(cls, event: TaskEvent) -> HistoryEntry:
+        """The creation, with every client field the task started with (empty ones left out)."""
+        task = event.task.to_dict()
+        changes = tuple(
+            Change(name, None, task[name]) for name in MUTABLE_FIELDS if task.get(name) not in (None, "", [])
+        )
+        return cls._of(event, "created", changes)
+
+    @classmethod
+    def updated(cls, event: TaskEvent) -> HistoryEntry:
+        """A change, with each changed field's value before (from `previous`) and after (from the task)."""
+        task = event.task.to_dict()
+        changes = tuple(Change(name, event.previous.get(name), task.get(name)) for name in event.changes)
+        return cls._of(event, "updated", changes)
+
+    @classmethod
+    def _of(cls, event: TaskEvent, kind: str, changes: tuple[Change, ...]) -> HistoryEntry:
+        return cls(
+            task_id=event.task.id,
+            type=kind,
+            actor=event.actor,
+            source=event.source,
+            occurred_at=event.metadata["occurredAt"],
+            event_id=event.event_id,
+            changes=changes,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The API's representation (schemas/history.json)."""
+        return {
+            "type": self.type,
+            "actor": self.actor,
+            "source": self.source,
+            "occurredAt": self.occurred_at,
+            "eventId": self.event_id,
+            "changes": [change.to_dict() for change in self.changes],
+        }
+
+
+def plain_number(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal; JSON wants int or float."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return [plain_number(item) for item in value]
+    if isinstance(value, dict):
+        return {key: plain_number(item) for key, item in value.items()}
+    return value
+
+
+def created_counts(priority: str) -> dict[str, int]:
+    """Counter increments for one created task."""
+    return {"created": 1, f"created{Priority(priority).value.capitalize()}": 1}
+
+
+def completed_counts(cycle_time_seconds: float) -> dict[str, Any]:
+    """Counter increments for one completed task (the cycle time kept to the millisecond)."""
+    return {"completed": 1, "cycleTimeSecondsTotal": Decimal(str(round(cycle_time_seconds, 3)))}
+
+
+@dataclass(frozen=True)
+class OwnerStats:
+    owner_id: str
+    created: int = 0
+    by_priority: dict[str, int] = field(default_factory=dict)
+    completed: int = 0
+    cycle_time_seconds_total: float = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The API's representation (schemas/stats.json); zeros for an owner with no activity."""
+        total = self.cycle_time_seconds_total
+        average = round(total / self.completed, 3) if self.completed else None
+        return {
+            "ownerId": self.owner_id,
+            "created": self.created,
+            "byPriority": {p.value: self.by_priority.get(p.value, 0) for p in Priority},
+            "completed": self.completed,
+            "cycleTime": {"averageSeconds": average, "totalSeconds": total},
+        }
