@@ -23,6 +23,9 @@ from tasks_local.aws import in_process_environment
 from tasks_shared.tables import create_table_request, definitions
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# The bench scripts share the end-to-end tests' support code (tests/harness.py, tests/samples.py).
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
 
 # What tests/conftest.py sets: fake credentials, no tracing, the tables' names. Never a real endpoint.
 LOCAL_ENV = in_process_environment("bench-tasks")

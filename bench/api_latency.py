@@ -37,15 +37,16 @@ from tasks_api.config import Settings
 from tasks_api.handler import handle, lambda_handler
 from tasks_api.observability import SERVICE, tracer
 from tasks_local.functions import LambdaContext
-from tasks_local.samples import api_event
 from tasks_shared.adapters.dynamodb.items import task_record, to_item
 from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
 from tasks_shared.adapters.dynamodb.views import view_item
 from tasks_shared.adapters.memory import InMemoryTaskRepository
+from tasks_shared.config import from_env
 from tasks_shared.domain.listing import ListQuery, scopes_of
 from tasks_shared.domain.model import Caller, Priority, Task
 from tasks_shared.domain.paging import PageTokens
 from tasks_shared.services.tasks import TaskService
+from tests.samples import api_event
 
 Invoke = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -119,7 +120,7 @@ def bench_moto_handler(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def bench_memory_handler(args: argparse.Namespace) -> dict[str, Any]:
-    service = TaskService(InMemoryTaskRepository(), PageTokens(Settings.from_env().pagination_secret))
+    service = TaskService(InMemoryTaskRepository(), PageTokens(from_env(Settings).pagination_secret))
     invoke = functools.partial(handle, service=service)
     with _common.silenced(SERVICE):
         return _measure_operations(
@@ -333,7 +334,7 @@ def _measure_list(
 
 
 def bench_list_reads(args: argparse.Namespace) -> dict[str, Any]:
-    config = Settings.from_env()
+    config = from_env(Settings)
     results: dict[str, Any] = {}
     with _common.moto_tables(), _common.silenced(SERVICE):
         # The loader skips parameter validation: it is setup, not what is measured.

@@ -32,9 +32,9 @@ from pathlib import Path
 
 from _common import percentile, print_table
 
-from tasks_local.harness import LocalStack, start_stack, stop_stack
 from tasks_shared.adapters.dynamodb.items import task_record, to_item
 from tasks_shared.domain.model import Task
+from tests.harness import LocalStack, start_stack, stop_stack
 
 PREFIX = "local-tasks"
 TASKS, VIEWS, ACTIVITY = (f"{PREFIX}-{key}" for key in ("tasks", "views", "activity"))

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from _common import report_latencies
 
-from tasks_local.harness import LocalStack, start_stack
+from tests.harness import LocalStack, start_stack
 
 
 def _stop_ms(stack: LocalStack) -> float:

@@ -11,7 +11,7 @@ from tasks_api.openapi import openapi_document
 from tasks_api.schemas import documents, validator
 from tasks_local.functions import LambdaContext
 from tasks_local.manifest import load_all
-from tasks_local.samples import api_event
+from tests.samples import api_event
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
 

@@ -15,8 +15,8 @@ from moto import mock_aws
 
 from tasks_local.bus import EventResources, provision_events, rules_definition, target_queue
 from tasks_local.manifest import load_all
-from tasks_local.samples import EVENTS_DIR, load_event
 from tasks_shared.adapters.dynamodb.activity import MARKER_TTL_SECONDS
+from tests.samples import EVENTS_DIR, load_event
 
 PREFIX = "contract-tasks"
 REGION = "us-east-1"

@@ -24,9 +24,9 @@ from tasks_local.bus import event_resource_names, provision_events
 from tasks_local.functions import LocalFunction
 from tasks_local.manifest import load_all
 from tasks_local.pollers import QueuePoller, StreamPoller
-from tasks_local.samples import api_event, load_event
 from tasks_shared.tables import definitions
 from tests.pipeline import drain
+from tests.samples import api_event, load_event
 
 PREFIX = "local-tasks"
 _current = contextvars.ContextVar("function", default=None)

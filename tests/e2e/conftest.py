@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tasks_local.harness import LocalStack, start_stack, stop_stack
+from tests.harness import LocalStack, start_stack, stop_stack
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,8 @@ import time
 import pytest
 import requests
 
-from tasks_local.harness import free_port, start_stack, stop_stack
 from tasks_local.settings import REPO_ROOT
+from tests.harness import free_port, start_stack, stop_stack
 
 pytestmark = pytest.mark.e2e
 

@@ -16,13 +16,13 @@ from tasks_api.handler import handle, lambda_handler
 from tasks_local.bus import EventResources, provision_events
 from tasks_local.functions import LambdaContext
 from tasks_local.manifest import load_all
-from tasks_local.samples import api_event
 from tasks_shared.adapters.dynamodb.activity import DynamoDBActivity
 from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
 from tasks_shared.adapters.sns import AssignmentNotifier
 from tasks_shared.adapters.sqs import DeadLetters
 from tasks_shared.services.tasks import TaskService
 from tests.pipeline import Indexer
+from tests.samples import api_event
 
 PREFIX = "local-tasks"  # the prefix of the queue ARNs in events/samples/sqs/
 RETENTION_DAYS = 30

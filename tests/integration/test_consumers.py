@@ -20,13 +20,13 @@ from task_created.observability import logger as created_logger
 from task_updated import handler as updated
 from tasks_local.bus import Queue
 from tasks_local.functions import LambdaContext
-from tasks_local.samples import load_event
 from tasks_shared.adapters.dynamodb.items import from_item
 from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
 from tasks_shared.adapters.sns import AssignmentNotifier
 from tasks_shared.domain.model import Caller
 from tasks_shared.domain.paging import PageTokens
 from tasks_shared.services.tasks import TaskService
+from tests.samples import load_event
 
 # --- fixtures and builders ------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ import pytest
 
 from tasks_api.config import Settings
 from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
+from tasks_shared.config import from_env
 from tasks_shared.domain.paging import PageTokens
 from tasks_shared.services.tasks import TaskService
 
@@ -21,7 +22,7 @@ def queries(api):
         "after-call.dynamodb",
         lambda model, parsed, **_: calls.append((model.name, parsed.get("ScannedCount"))),
     )
-    config = Settings.from_env()
+    config = from_env(Settings)
     api.service = TaskService(
         DynamoDBTaskRepository(client, config.tasks_table, config.views_table),
         PageTokens(config.pagination_secret),

@@ -11,8 +11,8 @@ import pytest
 from task_publisher import config, handler
 from task_publisher.publisher import EventPublisher
 from tasks_local.functions import LambdaContext
-from tasks_local.samples import load_event
 from tests.integration.fakes import ALWAYS, FlakyEvents
+from tests.samples import load_event
 
 BUS = "test-tasks-bus"
 

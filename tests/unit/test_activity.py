@@ -8,13 +8,13 @@ from decimal import Decimal
 import pytest
 
 from task_completed.completion import cycle_time_seconds, expiry, set_expiry
-from tasks_local.samples import load_event
 from tasks_shared.adapters.dynamodb.activity import history_item, stats_from_item
 from tasks_shared.adapters.dynamodb.items import task_from_record, task_record
 from tasks_shared.config import read_env
 from tasks_shared.domain.activity import HistoryEntry, completed_counts, created_counts
 from tasks_shared.domain.events import RejectedEvent, TaskEvent, parse_event
 from tasks_shared.domain.model import Status
+from tests.samples import load_event
 
 DAY = 86400
 

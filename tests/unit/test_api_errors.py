@@ -19,9 +19,9 @@ from tasks_api.errors import (
 )
 from tasks_api.handler import handle
 from tasks_local.functions import LambdaContext
-from tasks_local.samples import api_event
 from tasks_shared.domain import errors
 from tasks_shared.domain.errors import DomainError
+from tests.samples import api_event
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,8 @@ from tasks_api.requests import (
     no_query,
     query,
 )
-from tasks_local.samples import api_event
 from tasks_shared.domain.errors import ValidationFailed
+from tests.samples import api_event
 
 JSON = {"content-type": "application/json"}
 

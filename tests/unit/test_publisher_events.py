@@ -9,10 +9,10 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from task_publisher.events import TRACKED_FIELDS, UnpublishableRecord, events_for
 from task_publisher.publisher import MAX_REQUEST_BYTES, EventPublisher, RetryPolicy, entry_size
-from tasks_local.samples import load_event
 from tasks_shared import catalog
 from tasks_shared.adapters.dynamodb.items import from_item, task_record, to_item
 from tasks_shared.domain.model import Caller, Task
+from tests.samples import load_event
 
 SAMPLES = ("insert", "modify", "modify-completed", "modify-expiry-set", "remove", "ttl-expired")
 INTERNAL = {"updatedBy", "correlationId", "expiresAt", "approvalToken"}

@@ -48,7 +48,7 @@ class LocalStack:
             endpoint_url=self.aws_url,
             region_name="us-east-1",
             aws_access_key_id="testing",
-            aws_secret_access_key="testing",  # noqa: S106 - moto's well-known fake credentials
+            aws_secret_access_key="testing",
         )
 
     def run(self, command: list[str], timeout: float = 120) -> subprocess.CompletedProcess:
