@@ -83,6 +83,18 @@ def time_ms(call: Callable[[], Any]) -> tuple[float, Any]:
     return (time.perf_counter() - start) * 1000, result
 
 
+def wait_ms(
+    started: float, effect: Callable[[], Any], poll_seconds: float = 0.005, timeout: float = 30.0
+) -> float:
+    """Milliseconds from `started` (perf_counter) until `effect()` is true, polled; TimeoutError after
+    `timeout` seconds."""
+    while not effect():
+        if time.perf_counter() - started > timeout:
+            raise TimeoutError("the effect did not appear")
+        time.sleep(poll_seconds)
+    return (time.perf_counter() - started) * 1000
+
+
 def percentile(samples: Sequence[float], pct: float) -> float:
     """Linear interpolation between closest ranks (numpy's default); pct in [0, 100]."""
     if not samples:

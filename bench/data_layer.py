@@ -30,7 +30,7 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-from _common import percentile, print_table
+from _common import percentile, print_table, wait_ms
 
 from tasks_shared.adapters.dynamodb.items import task_record, to_item
 from tasks_shared.domain.model import Task
@@ -38,14 +38,6 @@ from tests.harness import LocalStack, start_stack, stop_stack
 
 PREFIX = "local-tasks"
 TASKS, VIEWS, ACTIVITY = (f"{PREFIX}-{key}" for key in ("tasks", "views", "activity"))
-
-
-def _wait_ms(started: float, effect, timeout: float = 30.0) -> float:
-    while not effect():
-        if time.perf_counter() - started > timeout:
-            raise TimeoutError("the effect did not appear")
-        time.sleep(0.005)
-    return (time.perf_counter() - started) * 1000
 
 
 def _rss_mb(stack: LocalStack) -> float:
@@ -85,7 +77,7 @@ def measure(stack: LocalStack, samples: int) -> dict[str, list[float]]:
         response = session.post(f"{api}/tasks", json={"title": f"bench {index}"}, timeout=10)
         results["create"].append((time.perf_counter() - started) * 1000)
         assert response.status_code == 201, response.text
-        results["write → counted"].append(_wait_ms(started, lambda n=index + 1: counted() >= n))
+        results["write → counted"].append(wait_ms(started, lambda n=index + 1: counted() >= n))
     query = {"status": "pending", "priority": "medium", "limit": 20}
     for _ in range(samples):
         started = time.perf_counter()
@@ -109,7 +101,7 @@ def measure(stack: LocalStack, samples: int) -> dict[str, list[float]]:
             items = session.get(f"{api}/tasks", params={"limit": 1}, timeout=10).json()["items"]
             return bool(items) and items[0]["title"] == expected
 
-        results["direct write → listed"].append(_wait_ms(started, listed))
+        results["direct write → listed"].append(wait_ms(started, listed))
     return results
 
 
@@ -211,7 +203,7 @@ def load(stack: LocalStack, count: int) -> float:
         assert page.status_code == 200, page.text
         return any(task["id"] == last.id for task in page.json()["items"])
 
-    _wait_ms(time.perf_counter(), indexed, timeout=1800)
+    wait_ms(time.perf_counter(), indexed, timeout=1800)
     _quiet(stack, timeout=1800)
     return time.perf_counter() - started
 

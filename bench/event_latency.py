@@ -19,20 +19,11 @@ import time
 import uuid
 from pathlib import Path
 
-from _common import report_latencies
+from _common import report_latencies, wait_ms
 
 from tests.harness import LocalStack, start_stack, stop_stack
 
 PREFIX = "local-tasks"
-
-
-def _wait_ms(started: float, effect, poll_seconds: float, timeout: float = 10.0) -> float:
-    """Milliseconds from `started` until `effect()` is true (polled), or raise after `timeout` seconds."""
-    while not effect():
-        if time.perf_counter() - started > timeout:
-            raise TimeoutError("the effect did not appear")
-        time.sleep(poll_seconds)
-    return (time.perf_counter() - started) * 1000
 
 
 def measure(stack: LocalStack, writes: int, poll_seconds: float) -> dict[str, list[float]]:
@@ -66,18 +57,18 @@ def measure(stack: LocalStack, writes: int, poll_seconds: float) -> dict[str, li
         started = time.perf_counter()
         task = session.post(f"{stack.api_url}/tasks", json={"title": f"bench {index}"}, timeout=10).json()
         samples["create → counted"].append(
-            _wait_ms(started, lambda n=index + 1: created_count() >= n, poll_seconds)
+            wait_ms(started, lambda n=index + 1: created_count() >= n, poll_seconds, timeout=10.0)
         )
         url = f"{stack.api_url}/tasks/{task['id']}"
         started = time.perf_counter()
         session.put(url, json={"title": f"bench {index}, renamed"}, timeout=10)
         samples["rename → audit entry"].append(
-            _wait_ms(started, lambda t=task["id"]: history_length(t) >= 2, poll_seconds)
+            wait_ms(started, lambda t=task["id"]: history_length(t) >= 2, poll_seconds, timeout=10.0)
         )
         started = time.perf_counter()
         session.put(url, json={"status": "completed"}, timeout=10)
         samples["complete → archived"].append(
-            _wait_ms(started, lambda t=task["id"]: archived(t), poll_seconds)
+            wait_ms(started, lambda t=task["id"]: archived(t), poll_seconds, timeout=10.0)
         )
     return samples
 
