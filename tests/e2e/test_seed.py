@@ -1,6 +1,7 @@
 """`make seed`: demo tasks through the real API, mixed like real work, counted by the consumers, and a
 second run adds as many again without duplicating any."""
 
+import re
 from collections import Counter
 
 import pytest
@@ -22,9 +23,12 @@ def _make_seed(stack, *variables):
     return stack.run(["make", "-s", "--no-print-directory", "seed", *variables], timeout=300)
 
 
+_MAKE_TRAILER = re.compile(r"^make(\[\d+\])?: \*\*\* ")
+
+
 def _our_lines(stderr):
-    """stderr without make's own `make: *** [...] Error 2` trailer."""
-    return [line for line in stderr.splitlines() if not line.startswith("make: ")]
+    """stderr without make's own `make: *** [...] Error 2` trailer (`make[1]:` under `make test`)."""
+    return [line for line in stderr.splitlines() if not _MAKE_TRAILER.match(line)]
 
 
 def _every_task(session, stack, **params):
