@@ -19,6 +19,7 @@ from tasks_local.gateway import HttpApiGateway, routes_of
 from tasks_local.manifest import Manifest, load_all
 from tasks_local.pollers import Poller, QueuePoller, StreamPoller
 from tasks_local.settings import LocalSettings
+from tasks_local.workflow import ExecutionStarter, enable_execution, provision_workflow
 
 _STOP_POLL_SECONDS = 0.1
 _DRAIN_SECONDS = 1.0  # an invocation in flight when the stop comes finishes, within reason
@@ -115,9 +116,14 @@ def run() -> int:
     manifests = load_all(names)
     provision(settings, names)
     resources = provision_events(settings.prefix, settings.region, manifests)
+    enable_execution(settings.aws_endpoint)
+    workflow = provision_workflow(settings.prefix, names["tables"]["tasks"], settings.api_url)
+    names["stateMachines"] = {"approval": workflow.state_machine_arn}
+    names["topics"]["approvals"] = workflow.topic_arn
     save_stack(settings, names)
     log.write(f"tables: {', '.join(names['tables'].values())}\n")
     log.write(f"bus: {resources.bus_name}; queues: {', '.join(q.name for q in resources.queues.values())}\n")
+    log.write(f"approval workflow: {workflow.state_machine_arn}\n")
     functions = _functions(manifests)
     for function in functions.values():
         function.warm()
@@ -128,6 +134,8 @@ def run() -> int:
     stop = threading.Event()
     for poller in _pollers(functions, resources, names, stop):
         poller.start()
+    starter_log = PrefixedStream("approval", sys.stdout)
+    ExecutionStarter(resources.queues["approval-requests"], workflow, stop, starter_log).start()
     signalled = _record_stop_signals()
     log.write(f"ready: API on {settings.api_url} (try: curl {settings.api_url}/health)\n")
     sys.stdout.flush()

@@ -146,11 +146,11 @@ class ExecutionStarter(threading.Thread):
             QueueUrl=self.queue.url, MaxNumberOfMessages=10, WaitTimeSeconds=self.wait_seconds
         ).get("Messages", [])
         for message in messages:
-            if self.start(json.loads(message["Body"])):
+            if self.start_execution(json.loads(message["Body"])):
                 self.sqs.delete_message(QueueUrl=self.queue.url, ReceiptHandle=message["ReceiptHandle"])
         return len(messages)
 
-    def start(self, event: dict[str, Any]) -> bool:
+    def start_execution(self, event: dict[str, Any]) -> bool:
         name = execution_name(event, list(self.paths))
         try:
             self.sfn.start_execution(
