@@ -14,9 +14,12 @@ GROUPS ?=
 EVENT ?=
 FN ?=
 N ?= 100
+DECISION ?= approve
+COMMENT ?=
+TASK ?=
 export AWS_PORT API_PORT AWS_REGION
 
-.PHONY: help dev test lint format token publish invoke queues seed
+.PHONY: help dev test lint format token publish invoke queues seed approve approvals demo diagram
 
 help: ## List the targets
 	@if [ -t 1 ]; then on=$$'\033[36m' off=$$'\033[0m'; else on= off=; fi; \
@@ -38,9 +41,10 @@ dev: $(STAMP) ## Run the whole system locally: AWS (moto) on :4566 (AWS_PORT), t
 test: $(STAMP) ## Run every test suite (unit, integration, contract, end-to-end)
 	@$(BIN)/python -m pytest
 
-lint: $(STAMP) ## Lint and check formatting (ruff)
+lint: $(STAMP) ## Lint and check formatting (ruff), validate the approval ASL (statelint and our checks)
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
+	@$(BIN)/python -m tasks_local lint-workflow
 
 format: $(STAMP) ## Fix lint findings and format the code (ruff)
 	@$(BIN)/ruff check --fix .
@@ -62,3 +66,16 @@ queues: $(STAMP) ## Show the local queues' depths and the reasons of dead letter
 
 seed: $(STAMP) ## Create N demo tasks (default 100) through the running API, a good share USER's: make seed N=1000 USER=alice
 	@$(BIN)/python -m tasks_local seed --count '$(N)' --user '$(USER)' $(if $(SEED),--seed '$(SEED)')
+
+approve: $(STAMP) ## Decide an approval request as an approver: make approve TASK=<id> USER=bob [DECISION=reject] [COMMENT=...]
+	@test -n "$(TASK)" -a -n "$(USER)" || { echo "usage: make approve TASK=<id> USER=<approver> [DECISION=reject] [COMMENT=...]" >&2; exit 2; }
+	@$(BIN)/python -m tasks_local approve --task '$(TASK)' --user '$(USER)' --decision '$(DECISION)' --comment '$(COMMENT)'
+
+approvals: $(STAMP) ## Print what awaits approval, oldest request first (as USER, an approver)
+	@$(BIN)/python -m tasks_local approvals --user '$(USER)'
+
+demo: $(STAMP) ## Tell the approval story against the running stack (make dev), checking every step
+	@$(BIN)/python -m tasks_local demo
+
+diagram: $(STAMP) ## Regenerate the approval workflow's Mermaid diagram in docs/approval-workflow.md
+	@$(BIN)/python -m tasks_local diagram

@@ -1,13 +1,14 @@
-"""Command line of the local runtime: `python -m tasks_local dev|token|publish|invoke|queues|seed`."""
+"""Command line of the local runtime, behind the Makefile's targets: `python -m tasks_local <command>`."""
 
 import argparse
 import os
 import sys
+from collections.abc import Callable
 
 from tasks_local.settings import LocalSettings
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tasks_local", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("dev", help="run the whole system locally")
@@ -25,49 +26,103 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--count", default="100", help="how many tasks (N, a positive integer; default 100)")
     seed.add_argument("--user", default="", help="a user who owns a good share of them (USER)")
     seed.add_argument("--seed", default=None, help="any text: the same seed gives the same content")
-    args = parser.parse_args(argv)
+    approve = commands.add_parser("approve", help="decide a task's approval request as an approver")
+    approve.add_argument("--task", required=True, help="the task's id (TASK)")
+    approve.add_argument("--user", required=True, help="the approver (USER)")
+    approve.add_argument("--decision", default="approve", help="approve or reject (DECISION)")
+    approve.add_argument("--comment", default="", help="why (COMMENT, optional)")
+    approvals = commands.add_parser("approvals", help="what awaits approval, oldest request first")
+    approvals.add_argument("--user", required=True, help="the approver who looks (USER)")
+    commands.add_parser("demo", help="the approval story against the running stack, each step checked")
+    commands.add_parser("diagram", help="write the workflow's Mermaid diagram into its docs")
+    commands.add_parser("lint-workflow", help="statelint and our own checks on the approval ASL")
+    return parser
 
-    if args.command == "dev":
-        from tasks_local.dev import StartupError, run  # noqa: PLC0415 - moto is imported only when needed
 
-        try:
-            status = run()
-        except StartupError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            status = 2
-        except KeyboardInterrupt:  # Ctrl-C before the stack was ready
-            status = 130
-        # Everything is stopped and flushed: skip the interpreter's teardown of moto's thousands of
-        # objects, which takes seconds on a busy machine, so Ctrl-C and SIGTERM return at once.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(status)
-    if args.command == "seed":
-        from tasks_local import seed as seeding  # noqa: PLC0415
+def _dev(_args: argparse.Namespace) -> int:
+    from tasks_local.dev import StartupError, run  # noqa: PLC0415 - moto is imported only when needed
 
-        return seeding.main(args.count, args.user, args.seed)
-    if args.command in ("publish", "invoke", "queues"):
-        from tasks_local import tools  # noqa: PLC0415
+    try:
+        status = run()
+    except StartupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        status = 2
+    except KeyboardInterrupt:  # Ctrl-C before the stack was ready
+        status = 130
+    # Everything is stopped and flushed: skip the interpreter's teardown of moto's thousands of
+    # objects, which takes seconds on a busy machine, so Ctrl-C and SIGTERM return at once.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
-        try:
-            settings = LocalSettings.from_env()
-            if args.command == "publish":
-                return tools.publish(settings, args.event)
-            if args.command == "queues":
-                return tools.queues(settings)
-            return tools.invoke(settings, args.function, args.event)
-        except BrokenPipeError:
-            raise  # not an error of ours: see the end of this module
-        except (tools.StackNotRunning, OSError, ValueError, KeyError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+
+def _token(args: argparse.Namespace) -> int:
     from tasks_local.auth import issue_token  # noqa: PLC0415
 
     if not args.user.strip():
-        parser.error("a user is required: make token USER=alice")
+        raise ValueError("a user is required: make token USER=alice")
     groups = [group.strip() for group in args.groups.split(",") if group.strip()]
     print(issue_token(LocalSettings.from_env().state_dir, args.user, groups, args.ttl))
     return 0
+
+
+def _seed(args: argparse.Namespace) -> int:
+    from tasks_local import seed  # noqa: PLC0415
+
+    return seed.main(args.count, args.user, args.seed)
+
+
+def _stack_command(args: argparse.Namespace) -> int:
+    """The commands that work against the running stack; their mistakes and failures are one line."""
+    from tasks_local import approvals, demo, tools  # noqa: PLC0415
+    from tasks_local.client import ApiError  # noqa: PLC0415
+
+    settings = LocalSettings.from_env()
+    commands: dict[str, Callable[[], int]] = {
+        "publish": lambda: tools.publish(settings, args.event),
+        "invoke": lambda: tools.invoke(settings, args.function, args.event),
+        "queues": lambda: tools.queues(settings),
+        "approve": lambda: approvals.approve(
+            settings, args.task, args.user, decision=args.decision, comment=args.comment
+        ),
+        "approvals": lambda: approvals.approvals(settings, args.user),
+        "demo": lambda: demo.demo(settings),
+    }
+    try:
+        return commands[args.command]()
+    except BrokenPipeError:
+        raise  # not an error of ours: see the end of this module
+    except (tools.StackNotRunning, OSError, ValueError, KeyError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (ApiError, demo.DemoFailed) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _repository_command(args: argparse.Namespace) -> int:
+    from tasks_local import diagram, workflow_lint  # noqa: PLC0415
+
+    return diagram.main() if args.command == "diagram" else workflow_lint.main()
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "dev": _dev,
+    "token": _token,
+    "seed": _seed,
+    "diagram": _repository_command,
+    "lint-workflow": _repository_command,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return _COMMANDS.get(args.command, _stack_command)(args)
+    except ValueError as exc:
+        parser.error(str(exc))
+        raise  # parser.error exits
 
 
 if __name__ == "__main__":

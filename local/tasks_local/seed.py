@@ -33,9 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, TextIO
 
-import requests
-
-from tasks_local.auth import issue_token
+from tasks_local.client import ApiClient, ApiError
 from tasks_local.settings import LocalSettings
 from tasks_local.tools import StackNotRunning, running_stack
 
@@ -44,8 +42,6 @@ STATUSES = ("pending", "in_progress", "completed", "cancelled")
 CAST = ("alice", "bob", "carol", "dave", "erin")
 USER_SHARE = 0.4  # of the tasks owned by USER
 WORKERS = 4
-TOKEN_TTL_SECONDS = 12 * 3600  # outlives any run: a token expiring mid-run would stop it with a 401
-TIMEOUT = (5, 60)  # connect, read (s): a slow emulator is slow, a dead one is reported
 
 VERBS = (
     "Review",
@@ -244,61 +240,7 @@ class Progress:
             self.stream.flush()
 
 
-class _Api:
-    """The stack's API as the demo users: one requests.Session per worker thread."""
-
-    def __init__(self, url: str, tokens: dict[str, str]) -> None:
-        self.url = url
-        self.tokens = tokens
-        self._local = threading.local()
-
-    def call(self, method: str, path: str, user: str, body: dict[str, Any]) -> dict[str, Any]:
-        session = getattr(self._local, "session", None) or requests.Session()
-        self._local.session = session
-        what = f"{method} {path} as {user}"
-        try:
-            response = session.request(
-                method,
-                self.url + path,
-                json=body,
-                headers={"Authorization": f"Bearer {self.tokens[user]}"},
-                timeout=TIMEOUT,
-            )
-        except requests.RequestException as exc:
-            unsure = " (the task may or may not have been created)" if method == "POST" else ""
-            raise SeedError(f"{what}: no answer from {self.url}{unsure}: {type(exc).__name__}") from exc
-        if not response.ok:
-            raise SeedError(f"{what}: {response.status_code} {response.reason}: {_message(response)}")
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise SeedError(f"{what}: {response.status_code} with a body that is not JSON") from exc
-
-
-def _message(response: requests.Response) -> str:
-    """The contract's error body in one line: its message, and the fields its details name."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = response.text.strip()[:200] or "(no body)"
-    if isinstance(body, dict) and "message" in body:
-        details = body.get("details") if isinstance(body.get("details"), list) else []
-        issues = "; ".join(f"{d.get('field')}: {d.get('issue')}" for d in details if isinstance(d, dict))
-        body = str(body["message"]) + (f" ({issues})" if issues else "")
-    return " ".join(str(body).split())
-
-
-def _check_api(url: str, port: int) -> None:
-    try:
-        requests.get(f"{url}/health", timeout=2).raise_for_status()
-    except requests.RequestException as exc:
-        raise StackNotRunning(
-            f"the local API at {url} is not answering: start it with `make dev`, or pass the API_PORT "
-            f"of the one you started (now {port})"
-        ) from exc
-
-
-def _realise(api: _Api, task: PlannedTask, stop: threading.Event) -> tuple[str, int] | None:
+def _realise(api: ApiClient, task: PlannedTask, stop: threading.Event) -> tuple[str, int] | None:
     """Create one task and walk it to its status; its final status and the number of PUTs."""
     if stop.is_set():
         return None
@@ -321,13 +263,11 @@ def seed(
     """Create `count` demo tasks in the running stack; the summary line on `out`, progress on `err`."""
     user = (user or "").strip() or None
     running_stack(settings)
-    _check_api(settings.api_url, settings.api_port)
+    api = ApiClient(settings)
+    api.check()
     run_id = secrets.token_hex(4)
     rng = random.Random(seed_value)  # noqa: S311 - demo content, not secrets
     tasks = plan(count, user, rng, run_id, date.today())
-    users = {task.owner for task in tasks} | {who for task in tasks for who, _ in task.steps}
-    tokens = {name: issue_token(settings.state_dir, name, [], TOKEN_TTL_SECONDS) for name in users}
-    api = _Api(settings.api_url, tokens)
     outcome = Outcome(owned_by=Counter(task.owner for task in tasks))
     progress = Progress(count, err)
     stop = threading.Event()
@@ -342,9 +282,9 @@ def seed(
                 outcome.updates += updates
                 outcome.statuses[status] += 1
             progress.show(outcome.created)
-    except (SeedError, KeyboardInterrupt) as exc:
+    except (ApiError, KeyboardInterrupt) as exc:
         stop.set()
-        executor.shutdown(wait=True, cancel_futures=True)  # requests in flight end within TIMEOUT
+        executor.shutdown(wait=True, cancel_futures=True)  # requests in flight end within client.TIMEOUT
         progress.close()
         where = f"stopped with {outcome.created} of {count} tasks done, run {run_id}"
         if isinstance(exc, KeyboardInterrupt):
@@ -377,6 +317,6 @@ def main(count: str, user: str | None, seed_value: str | None) -> int:
     except StackNotRunning as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except SeedError as exc:
+    except (SeedError, ApiError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
