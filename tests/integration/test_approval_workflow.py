@@ -2,8 +2,10 @@
 tasks table: every path of docs/approval-workflow.md. Decisions are made as the API makes them (the
 claim on the item, then SendTask*), so these tests hold the protocol both sides rely on."""
 
+import io
 import json
 import os
+import threading
 import uuid
 
 import boto3
@@ -13,7 +15,9 @@ from moto import mock_aws
 from moto.dynamodb.exceptions import DynamodbException
 from moto.dynamodb.models import DynamoDBBackend
 
-from tasks_local.workflow import execution_name, execution_names, provision_workflow
+from tasks_local.bus import provision_events
+from tasks_local.manifest import load_all
+from tasks_local.workflow import ExecutionStarter, execution_name, execution_names, provision_workflow
 from tasks_shared.adapters.dynamodb.items import from_item, to_item
 from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
 from tasks_shared.domain.model import Task, utcnow
@@ -313,3 +317,29 @@ def test_a_failure_past_the_retries_releases_the_request(machine, monkeypatch):
     assert item["approval"]["comment"].startswith("The approval workflow failed (DynamoDb.")
     assert item["updatedBy"] == "approval-workflow"
     assert item["version"] == 2
+
+
+def test_the_bus_rule_starts_one_execution_per_event_named_after_the_task_and_the_event(machine):
+    """moto's rule matching → the approval-requests queue → the local starter → StartExecution."""
+    resources = provision_events("wfbus", os.environ["AWS_REGION"], load_all())
+    starter = ExecutionStarter(
+        resources.queues["approval-requests"], machine.workflow, threading.Event(), io.StringIO()
+    )
+    starter.wait_seconds = 0
+    task = machine.high_task()
+    event_id = str(uuid.uuid4())
+    detail = {"metadata": {"eventId": event_id}, "task": task.to_dict()}
+    entry = {
+        "Source": "tasks.service",
+        "DetailType": "TaskCreated",
+        "Detail": json.dumps(detail),
+        "EventBusName": resources.bus_name,
+    }
+    forged = {**entry, "Source": "someone.else"}  # the approval rules accept only our own source
+    boto3.client("events").put_events(Entries=[entry, entry, forged])  # our event delivered twice
+    assert starter.poll_once() == 2
+    assert starter.poll_once() == 0
+    executions = machine.sfn.list_executions(stateMachineArn=machine.workflow.state_machine_arn)["executions"]
+    assert [execution["name"] for execution in executions] == [f"{task.id}-{event_id}"]
+    machine.started += [execution["executionArn"] for execution in executions]
+    assert machine.token(task.id)
