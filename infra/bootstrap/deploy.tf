@@ -1,0 +1,111 @@
+# What a deploy role may do: its own state, and the services of its own environment's resources, all
+# named <env>-tasks-*. Services that name resources by generated ids (API Gateway, Cognito) or that
+# create before a name exists (KMS keys, log delivery) cannot be narrowed by name: their actions are
+# listed one by one.
+locals {
+  scoped = {
+    dynamodb = ["arn:${local.partition}:dynamodb:*:${local.account}:table/%s-tasks-*"]
+    sqs      = ["arn:${local.partition}:sqs:*:${local.account}:%s-tasks-*"]
+    sns      = ["arn:${local.partition}:sns:*:${local.account}:%s-tasks-*"]
+    events   = ["arn:${local.partition}:events:*:${local.account}:event-bus/%s-tasks-*", "arn:${local.partition}:events:*:${local.account}:rule/%s-tasks-*", "arn:${local.partition}:events:*:${local.account}:archive/%s-tasks-*"]
+    lambda   = ["arn:${local.partition}:lambda:*:${local.account}:function:%s-tasks-*", "arn:${local.partition}:lambda:*:${local.account}:layer:%s-tasks-*", "arn:${local.partition}:lambda:*:${local.account}:event-source-mapping:*"]
+    states   = ["arn:${local.partition}:states:*:${local.account}:stateMachine:%s-tasks-*"]
+    s3       = ["arn:${local.partition}:s3:::%s-tasks-*"]
+    logs     = ["arn:${local.partition}:logs:*:${local.account}:log-group:/aws/lambda/%s-tasks-*", "arn:${local.partition}:logs:*:${local.account}:log-group:/aws/apigateway/%s-tasks-*", "arn:${local.partition}:logs:*:${local.account}:log-group:/aws/vendedlogs/states/%s-tasks-*"]
+    cloudwatch = [
+      "arn:${local.partition}:cloudwatch:*:${local.account}:alarm:%s-tasks-*",
+      "arn:${local.partition}:cloudwatch::${local.account}:dashboard/%s-tasks",
+    ]
+  }
+}
+
+resource "aws_iam_role_policy" "deploy" {
+  for_each = var.environments
+  name     = "deploy"
+  role     = aws_iam_role.deploy[each.key].id
+  policy   = data.aws_iam_policy_document.deploy[each.key].json
+}
+
+data "aws_iam_policy_document" "deploy" {
+  #checkov:skip=CKV_AWS_356:API Gateway, Cognito, KMS key creation, X-Ray and log delivery have no name-scoped resources; everything that has one is scoped to <env>-tasks-*
+  #checkov:skip=CKV_AWS_111:Same: write actions on "*" are only those of services without name-scoped resources
+  #checkov:skip=CKV_AWS_109:The role creates and attaches its environment's own roles and key policies (iam on role/<env>-tasks-*, kms on keys it creates)
+  #checkov:skip=CKV_AWS_108:Terraform must read what it manages (state refresh); reads are limited to the same services
+  for_each = var.environments
+
+  statement {
+    sid       = "OwnState"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    resources = ["${aws_s3_bucket.state.arn}/tasks/${each.key}.tfstate", "${aws_s3_bucket.state.arn}/tasks/${each.key}.tfstate.tflock"]
+  }
+
+  statement {
+    sid       = "ListState"
+    actions   = ["s3:ListBucket"]
+    resources = [aws_s3_bucket.state.arn]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["tasks/${each.key}.tfstate*"]
+    }
+  }
+
+  statement {
+    sid       = "StateKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [aws_kms_key.state.arn]
+  }
+
+  dynamic "statement" {
+    for_each = local.scoped
+    content {
+      sid       = "Own${title(statement.key)}"
+      actions   = ["${statement.key}:*"]
+      resources = [for pattern in statement.value : replace(pattern, "%s", each.key)]
+    }
+  }
+
+  statement {
+    sid       = "HttpApis"
+    actions   = ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE", "apigateway:TagResource"]
+    resources = ["arn:${local.partition}:apigateway:*::/apis", "arn:${local.partition}:apigateway:*::/apis/*", "arn:${local.partition}:apigateway:*::/tags/*"]
+  }
+
+  statement {
+    sid = "UserPools"
+    actions = [
+      "cognito-idp:CreateUserPool", "cognito-idp:DeleteUserPool", "cognito-idp:DescribeUserPool", "cognito-idp:UpdateUserPool",
+      "cognito-idp:CreateUserPoolClient", "cognito-idp:DeleteUserPoolClient", "cognito-idp:DescribeUserPoolClient",
+      "cognito-idp:UpdateUserPoolClient", "cognito-idp:CreateGroup", "cognito-idp:DeleteGroup", "cognito-idp:GetGroup",
+      "cognito-idp:UpdateGroup", "cognito-idp:SetUserPoolMfaConfig", "cognito-idp:GetUserPoolMfaConfig",
+      "cognito-idp:ListTagsForResource", "cognito-idp:TagResource", "cognito-idp:UntagResource",
+    ]
+    resources = ["*"] # pools are named by generated ids, and CreateUserPool has no resource
+  }
+
+  statement {
+    sid = "OwnRoles"
+    actions = [
+      "iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole",
+      "iam:UntagRole", "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:ListRolePolicies",
+      "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:PassRole",
+    ]
+    resources = [
+      "arn:${local.partition}:iam::${local.account}:role/${each.key}-tasks-*",
+    ]
+  }
+
+  statement {
+    sid = "UnscopedServices"
+    actions = [
+      "kms:CreateKey", "kms:CreateAlias", "kms:DeleteAlias", "kms:ListAliases",
+      "kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags", "kms:PutKeyPolicy",
+      "kms:EnableKeyRotation", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:CreateGrant", "kms:Encrypt",
+      "kms:Decrypt", "kms:GenerateDataKey", "logs:DescribeLogGroups", "logs:CreateLogDelivery", "logs:GetLogDelivery",
+      "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy",
+      "logs:DescribeResourcePolicies", "lambda:GetLayerVersion", "lambda:ListTags",
+      "events:PutPermission", "events:RemovePermission",
+    ]
+    resources = ["*"]
+  }
+}

@@ -1,0 +1,34 @@
+output "api_url" {
+  description = "Base URL of the API."
+  value       = module.stack.api_url
+}
+
+output "jwt_issuer" {
+  description = "Issuer of the tokens the API accepts."
+  value       = module.stack.jwt_issuer
+}
+
+output "user_pool_id" {
+  description = "ID of the Cognito user pool."
+  value       = module.stack.user_pool_id
+}
+
+output "user_pool_client_id" {
+  description = "ID of the Cognito app client that issues tokens for the API."
+  value       = module.stack.user_pool_client_id
+}
+
+output "bus_name" {
+  description = "Name of the event bus."
+  value       = module.stack.bus_name
+}
+
+output "alarm_topic_arn" {
+  description = "ARN of the alarm topic."
+  value       = module.stack.alarm_topic_arn
+}
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard."
+  value       = module.stack.dashboard_name
+}

@@ -1,0 +1,83 @@
+# Shared by every environment root; each sets its values in its own terraform.tfvars.
+variable "env" {
+  description = "Environment name: dev, staging or prod."
+  type        = string
+  validation {
+    condition     = contains(["dev", "staging", "prod"], var.env)
+    error_message = "env is dev, staging or prod."
+  }
+}
+
+variable "region" {
+  description = "AWS region of the environment."
+  type        = string
+}
+
+variable "cost_center" {
+  description = "Cost allocation tag value (activate the cost-center tag in Billing to group costs by it)."
+  type        = string
+}
+
+variable "deletion_protection" {
+  description = "Protect the tables and the user pool against deletion."
+  type        = bool
+}
+
+variable "log_retention_days" {
+  description = "How long logs are kept."
+  type        = number
+}
+
+variable "retention_days" {
+  description = "Days a completed task is kept before its TTL removes it."
+  type        = number
+}
+
+variable "approval_timeout_seconds" {
+  description = "How long an approval request waits for a decision."
+  type        = number
+}
+
+variable "consumer_reserved_concurrency" {
+  description = "Reserved concurrency of each queue consumer (null: none)."
+  type        = number
+  default     = null
+}
+
+variable "api_throttling" {
+  description = "The API stage's request rate (per second) and burst."
+  type = object({
+    rate_limit  = number
+    burst_limit = number
+  })
+}
+
+variable "cors_allow_origins" {
+  description = "Origins browsers may call the API from."
+  type        = list(string)
+  default     = []
+}
+
+variable "jwt_issuer" {
+  description = "Issuer of the API's tokens (null: a Cognito user pool)."
+  type        = string
+  default     = null
+}
+
+variable "jwt_audience" {
+  description = "Audiences of the API's tokens when jwt_issuer is set."
+  type        = list(string)
+  default     = []
+}
+
+variable "external_publisher_arns" {
+  description = "IAM roles of other systems that may put events on the bus."
+  type        = list(string)
+  default     = []
+}
+
+variable "alarm_email" {
+  description = "Address subscribed to the alarms (null: none)."
+  type        = string
+  default     = null
+}

@@ -1,0 +1,12 @@
+env                           = "prod"
+region                        = "eu-west-1"
+cost_center                   = "tasks-prod"
+deletion_protection           = true
+log_retention_days            = 365
+retention_days                = 90
+approval_timeout_seconds      = 259200 # 72 h
+consumer_reserved_concurrency = 20
+api_throttling                = { rate_limit = 200, burst_limit = 400 }
+cors_allow_origins            = []
+# alarm_email             = "oncall@example.com"
+# external_publisher_arns = ["arn:aws:iam::111122223333:role/billing-publisher"]

@@ -1,0 +1,10 @@
+env                           = "staging"
+region                        = "eu-west-1"
+cost_center                   = "tasks-staging"
+deletion_protection           = false
+log_retention_days            = 30
+retention_days                = 90
+approval_timeout_seconds      = 259200 # 72 h, as in prod
+consumer_reserved_concurrency = 5
+api_throttling                = { rate_limit = 50, burst_limit = 100 }
+cors_allow_origins            = []

@@ -1,0 +1,62 @@
+# The default identity provider: a user pool whose groups are the ones the API knows (DESIGN §3).
+locals {
+  create_user_pool = var.jwt_issuer == null
+  groups = {
+    approvers = "Decide approval requests of high-priority tasks."
+    admins    = "See and change every task."
+  }
+}
+
+data "aws_region" "current" {}
+
+resource "aws_cognito_user_pool" "this" {
+  count                    = local.create_user_pool ? 1 : 0
+  name                     = "${var.prefix}-users"
+  deletion_protection      = "ACTIVE"
+  username_attributes      = ["email"]
+  auto_verified_attributes = ["email"]
+  mfa_configuration        = "OPTIONAL"
+
+  software_token_mfa_configuration {
+    enabled = true
+  }
+
+  password_policy {
+    minimum_length    = 12
+    require_lowercase = true
+    require_uppercase = true
+    require_numbers   = true
+    require_symbols   = true
+  }
+
+  admin_create_user_config {
+    allow_admin_create_user_only = true # users are invited, not self-registered
+  }
+}
+
+resource "aws_cognito_user_group" "this" {
+  for_each     = local.create_user_pool ? local.groups : {}
+  name         = each.key
+  description  = each.value
+  user_pool_id = aws_cognito_user_pool.this[0].id
+}
+
+resource "aws_cognito_user_pool_client" "this" {
+  count                         = local.create_user_pool ? 1 : 0
+  name                          = "${var.prefix}-api"
+  user_pool_id                  = aws_cognito_user_pool.this[0].id
+  generate_secret               = false
+  explicit_auth_flows           = ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+  prevent_user_existence_errors = "ENABLED"
+  id_token_validity             = 60
+  access_token_validity         = 60
+  token_validity_units {
+    id_token     = "minutes"
+    access_token = "minutes"
+  }
+}
+
+locals {
+  issuer   = local.create_user_pool ? "https://cognito-idp.${data.aws_region.current.region}.amazonaws.com/${aws_cognito_user_pool.this[0].id}" : var.jwt_issuer
+  audience = local.create_user_pool ? [aws_cognito_user_pool_client.this[0].id] : var.jwt_audience
+}

@@ -1,0 +1,55 @@
+# HTTP API (payload 2.0): one integration per function that serves routes, one route per manifest
+# httpApi event. HTTP APIs have no X-Ray tracing of their own: traces start at the function.
+resource "aws_apigatewayv2_api" "this" {
+  name          = "${var.prefix}-api"
+  protocol_type = "HTTP"
+
+  dynamic "cors_configuration" {
+    for_each = length(var.cors_allow_origins) > 0 ? [1] : []
+    content {
+      allow_origins  = var.cors_allow_origins
+      allow_methods  = distinct([for key in keys(var.routes) : split(" ", key)[0]])
+      allow_headers  = ["authorization", "content-type", "if-match"]
+      expose_headers = ["etag", "location"]
+      max_age        = 3600
+    }
+  }
+}
+
+resource "aws_apigatewayv2_authorizer" "jwt" {
+  api_id           = aws_apigatewayv2_api.this.id
+  name             = "jwt"
+  authorizer_type  = "JWT"
+  identity_sources = ["$request.header.Authorization"]
+  jwt_configuration {
+    issuer   = local.issuer
+    audience = local.audience
+  }
+}
+
+resource "aws_apigatewayv2_integration" "this" {
+  for_each               = var.functions
+  api_id                 = aws_apigatewayv2_api.this.id
+  integration_type       = "AWS_PROXY"
+  integration_uri        = each.value.alias_invoke_arn
+  payload_format_version = "2.0"
+}
+
+resource "aws_apigatewayv2_route" "this" {
+  #checkov:skip=CKV_AWS_309:Routes whose manifest event says auth none (GET /health, GET /openapi.json) are public by the API contract (DESIGN §3); every other route has the JWT authorizer
+  for_each           = var.routes
+  api_id             = aws_apigatewayv2_api.this.id
+  route_key          = each.key
+  target             = "integrations/${aws_apigatewayv2_integration.this[each.value.function].id}"
+  authorization_type = each.value.auth == "jwt" ? "JWT" : "NONE"
+  authorizer_id      = each.value.auth == "jwt" ? aws_apigatewayv2_authorizer.jwt.id : null
+}
+
+resource "aws_lambda_permission" "this" {
+  for_each      = var.functions
+  statement_id  = "api-invoke"
+  action        = "lambda:InvokeFunction"
+  function_name = each.value.alias_arn
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_apigatewayv2_api.this.execution_arn}/*/*"
+}

@@ -1,0 +1,56 @@
+variable "prefix" {
+  description = "Name prefix, <env>-tasks."
+  type        = string
+}
+
+variable "routes" {
+  description = "Per route key (\"GET /tasks\"): the function that serves it and its auth (jwt or none), from the manifests' httpApi events."
+  type = map(object({
+    function = string
+    auth     = string
+  }))
+}
+
+variable "functions" {
+  description = "Per function name serving routes: its `live` alias ARN and invoke ARN."
+  type = map(object({
+    alias_arn        = string
+    alias_invoke_arn = string
+  }))
+}
+
+variable "jwt_issuer" {
+  description = "Issuer of the tokens the API accepts; null: the Cognito user pool this module creates."
+  type        = string
+  default     = null
+}
+
+variable "jwt_audience" {
+  description = "Audiences of the tokens the API accepts; empty: the Cognito app client this module creates."
+  type        = list(string)
+  default     = []
+}
+
+variable "cors_allow_origins" {
+  description = "Origins browsers may call the API from (empty: no CORS)."
+  type        = list(string)
+  default     = []
+}
+
+variable "throttling" {
+  description = "Stage-wide request rate (per second) and burst."
+  type = object({
+    rate_limit  = number
+    burst_limit = number
+  })
+}
+
+variable "log_key_arn" {
+  description = "KMS key for the access log group."
+  type        = string
+}
+
+variable "log_retention_days" {
+  description = "How long access logs are kept."
+  type        = number
+}

@@ -1,0 +1,9 @@
+# What a role needs on the KMS key of each kind of resource it uses, only through that service.
+locals {
+  kms_use = {
+    table  = { service = "dynamodb", actions = ["kms:Decrypt"] } # stream records and items under the table key
+    queue  = { service = "sqs", actions = ["kms:Decrypt", "kms:GenerateDataKey"] }
+    topic  = { service = "sns", actions = ["kms:Decrypt", "kms:GenerateDataKey"] }
+    bucket = { service = "s3", actions = ["kms:GenerateDataKey"] } # PutObject only
+  }
+}

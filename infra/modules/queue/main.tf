@@ -1,0 +1,71 @@
+locals {
+  retention_seconds = 14 * 86400 # the SQS maximum: a dead letter outlives a long weekend
+}
+
+resource "aws_sqs_queue" "dlq" {
+  count                     = var.settings.dlq ? 1 : 0
+  name                      = "${var.name}-dlq"
+  message_retention_seconds = local.retention_seconds
+  kms_master_key_id         = var.kms_key_arn
+}
+
+resource "aws_sqs_queue" "this" {
+  name                       = var.name
+  visibility_timeout_seconds = var.settings.visibility_timeout
+  message_retention_seconds  = var.settings.dlq ? null : local.retention_seconds
+  kms_master_key_id          = var.kms_key_arn
+  redrive_policy = var.settings.dlq ? jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.dlq[0].arn
+    maxReceiveCount     = var.settings.max_receive_count
+  }) : null
+}
+
+resource "aws_sqs_queue_redrive_allow_policy" "dlq" {
+  count     = var.settings.dlq ? 1 : 0
+  queue_url = aws_sqs_queue.dlq[0].id
+  redrive_allow_policy = jsonencode({
+    redrivePermission = "byQueue"
+    sourceQueueArns   = [aws_sqs_queue.this.arn]
+  })
+}
+
+resource "aws_sqs_queue_policy" "this" {
+  queue_url = aws_sqs_queue.this.id
+  policy    = data.aws_iam_policy_document.this.json
+}
+
+data "aws_iam_policy_document" "this" {
+  statement {
+    sid       = "TlsOnly"
+    effect    = "Deny"
+    actions   = ["sqs:*"]
+    resources = [aws_sqs_queue.this.arn]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.sender_rule_arns) > 0 ? [1] : []
+    content {
+      sid       = "RulesSend"
+      actions   = ["sqs:SendMessage"]
+      resources = [aws_sqs_queue.this.arn]
+      principals {
+        type        = "Service"
+        identifiers = ["events.amazonaws.com"]
+      }
+      condition {
+        test     = "ArnEquals"
+        variable = "aws:SourceArn"
+        values   = var.sender_rule_arns
+      }
+    }
+  }
+}

@@ -1,0 +1,24 @@
+variable "name" {
+  description = "Physical queue name, <env>-tasks-<logical name>; its DLQ is <name>-dlq."
+  type        = string
+}
+
+variable "settings" {
+  description = "The queue's entry from the definitions module: visibility timeout, max receive count, whether it has a DLQ."
+  type = object({
+    visibility_timeout = number
+    max_receive_count  = optional(number)
+    dlq                = bool
+  })
+}
+
+variable "kms_key_arn" {
+  description = "KMS key that encrypts the queue and its DLQ."
+  type        = string
+}
+
+variable "sender_rule_arns" {
+  description = "EventBridge rules allowed to send to the queue (its targets or dead-letter configs)."
+  type        = list(string)
+  default     = []
+}

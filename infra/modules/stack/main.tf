@@ -1,0 +1,62 @@
+# One environment of the platform. Every function, queue, rule, route, table and permission comes
+# from the repository's definition files through the definitions module: none is listed here.
+data "aws_caller_identity" "current" {}
+data "aws_region" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  prefix    = "${var.env}-tasks"
+  repo_root = "${path.module}/../../.."
+  account   = data.aws_caller_identity.current.account_id
+  region    = data.aws_region.current.region
+  partition = data.aws_partition.current.partition
+}
+
+module "definitions" {
+  source    = "../definitions"
+  repo_root = local.repo_root
+  region    = local.region
+  # The manifests' ${...} placeholders, as the local runtime fills them (tasks_local.aws.resource_names).
+  values = {
+    tables   = { for key, table in module.table : key => table.table_name }
+    bus      = { name = module.bus.bus_name }
+    buckets  = { archive = aws_s3_bucket.archive.bucket }
+    topics   = { notifications = aws_sns_topic.this["notifications"].arn }
+    secrets  = { pagination = random_password.pagination.result }
+    settings = { retention_days = var.retention_days }
+  }
+  arns = merge(
+    { for key, table in module.table : "table/${key}" => table.table_arn },
+    { for name, queue in module.queue : "queue/${name}" => queue.queue_arn },
+    { for name, queue in module.queue : "queue/${name}-dlq" => queue.dlq_arn if module.definitions.queues[name].dlq },
+    { for name, topic in aws_sns_topic.this : "topic/${name}" => topic.arn },
+    { for name, machine in module.workflow : "stateMachine/${name}" => machine.state_machine_arn },
+    { "bucket/archive" = aws_s3_bucket.archive.arn, bus = module.bus.bus_arn },
+  )
+  key_arns = {
+    table  = module.key["tables"].key_arn
+    queue  = module.key["queues"].key_arn
+    topic  = module.key["topics"].key_arn
+    bucket = module.key["bucket"].key_arn
+  }
+  workflow_arns = {
+    tasks_table         = module.table["tasks"].table_arn
+    approvals_topic_arn = aws_sns_topic.this["approvals"].arn
+  }
+}
+
+module "table" {
+  source              = "../table"
+  for_each            = module.definitions.tables
+  name                = "${local.prefix}-${each.key}"
+  definition          = each.value
+  kms_key_arn         = module.key["tables"].key_arn
+  deletion_protection = var.deletion_protection
+}
+
+# The page-token signing key. Until the API reads it from Secrets Manager (the next step of issue 9),
+# it reaches the function as an environment variable encrypted with the compute key.
+resource "random_password" "pagination" {
+  length  = 48
+  special = false
+}

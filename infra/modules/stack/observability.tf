@@ -1,0 +1,16 @@
+module "observability" {
+  source                = "../observability"
+  prefix                = local.prefix
+  alarm_email           = var.alarm_email
+  kms_key_arn           = module.key["topics"].key_arn
+  function_names        = { for name, function in module.function : name => function.function_name }
+  stream_function_names = { for name, triggers in module.definitions.triggers : name => module.function[name].function_name if length(triggers.stream) > 0 }
+  dead_letter_queues = merge(
+    { for name, queue in module.queue : "${name}-dlq" => queue.dlq_name if module.definitions.queues[name].dlq },
+    { for name, queue in module.queue : name => queue.queue_name if !module.definitions.queues[name].dlq },
+    { "bus-dlq" = module.bus_dlq.queue_name },
+  )
+  state_machine_arns = { for name, machine in module.workflow : name => machine.state_machine_arn }
+  api_id             = module.api.api_id
+  api_stage          = module.api.stage_name
+}

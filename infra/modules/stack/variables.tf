@@ -1,0 +1,75 @@
+variable "env" {
+  description = "Environment name (dev, staging, prod); every name is <env>-tasks-<resource>."
+  type        = string
+}
+
+variable "deletion_protection" {
+  description = "Protect the tables and the user pool against deletion (prod)."
+  type        = bool
+}
+
+variable "log_retention_days" {
+  description = "How long function, API and workflow logs are kept."
+  type        = number
+}
+
+variable "retention_days" {
+  description = "Days a completed task is kept before its TTL removes it (the task-completed consumer's RETENTION_DAYS)."
+  type        = number
+  default     = 90
+}
+
+variable "approval_timeout_seconds" {
+  description = "How long an approval request waits for a decision before it expires."
+  type        = number
+  default     = 259200
+}
+
+variable "consumer_reserved_concurrency" {
+  description = "Reserved concurrency of each queue consumer, so a burst of events cannot starve the API (null: none, e.g. in an account whose concurrency limit is still 10)."
+  type        = number
+  default     = null
+}
+
+variable "api_throttling" {
+  description = "The API stage's request rate (per second) and burst."
+  type = object({
+    rate_limit  = number
+    burst_limit = number
+  })
+}
+
+variable "cors_allow_origins" {
+  description = "Origins browsers may call the API from (empty: no CORS)."
+  type        = list(string)
+  default     = []
+}
+
+variable "jwt_issuer" {
+  description = "Issuer of the API's tokens; null: a Cognito user pool with approvers and admins groups is created."
+  type        = string
+  default     = null
+}
+
+variable "jwt_audience" {
+  description = "Audiences of the API's tokens when jwt_issuer is set."
+  type        = list(string)
+  default     = []
+}
+
+variable "external_publisher_arns" {
+  description = "IAM roles of other systems that may put events on the bus (never with source tasks.service)."
+  type        = list(string)
+  default     = []
+}
+
+variable "alarm_email" {
+  description = "Address subscribed to the alarm topic (null: none)."
+  type        = string
+  default     = null
+}
+
+variable "dist_dir" {
+  description = "Where `make package` writes the function zips and layer.zip."
+  type        = string
+}

@@ -1,0 +1,32 @@
+variable "name" {
+  description = "Physical table name, <env>-tasks-<key>."
+  type        = string
+}
+
+variable "definition" {
+  description = "The table's entry from the definitions module (keys, attributes, indexes, stream, TTL)."
+  type = object({
+    description = string
+    hash_key    = string
+    range_key   = optional(string)
+    attributes  = map(string)
+    global_secondary_indexes = list(object({
+      name            = string
+      hash_key        = string
+      range_key       = optional(string)
+      projection_type = string
+    }))
+    stream_view_type = optional(string)
+    ttl_attribute    = optional(string)
+  })
+}
+
+variable "kms_key_arn" {
+  description = "KMS key that encrypts the table (and its stream)."
+  type        = string
+}
+
+variable "deletion_protection" {
+  description = "Refuse DeleteTable (prod)."
+  type        = bool
+}

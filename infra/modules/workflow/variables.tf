@@ -1,0 +1,54 @@
+variable "prefix" {
+  description = "Name prefix, <env>-tasks."
+  type        = string
+}
+
+variable "name" {
+  description = "The state machine's name (its file statemachines/<name>.asl.json)."
+  type        = string
+}
+
+variable "definition_path" {
+  description = "Path of the ASL template."
+  type        = string
+}
+
+variable "tasks_table" {
+  description = "Name of the tasks table, which the workflow updates."
+  type        = string
+}
+
+variable "approvals_topic_arn" {
+  description = "Topic the approvers are notified on."
+  type        = string
+}
+
+variable "approval_timeout_seconds" {
+  description = "How long a request waits for a decision before it expires."
+  type        = number
+}
+
+variable "api_url" {
+  description = "Base URL of the API, for the approval link in the notification."
+  type        = string
+}
+
+variable "statements" {
+  description = "IAM statements its Task states' integrations need (from the definitions module)."
+  type        = any
+}
+
+variable "kms_key_arn" {
+  description = "KMS key for the execution data."
+  type        = string
+}
+
+variable "log_key_arn" {
+  description = "KMS key for the execution log group."
+  type        = string
+}
+
+variable "log_retention_days" {
+  description = "How long execution logs are kept."
+  type        = number
+}
