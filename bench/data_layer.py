@@ -11,11 +11,15 @@ For each phase, against the running stack over HTTP (and moto's endpoint for dir
   concurrent writers   --writers threads creating, renaming and completing tasks for --seconds: status
                        codes, 5xx, and any traceback in `make dev`'s output (loaded stack)
 
-Between the phases, --load task items are written straight into the tasks table with BatchWriteItem,
-as a migration would: the task-indexer projects their views and the consumers record their creation,
-so every table then holds at least that many items. Write units per operation: bench/write_units.py.
+Between the phases, --tasks tasks are written straight into the tasks table with BatchWriteItem, as a
+migration would (the task-indexer projects their views, the consumers record their creation), and
+--filler items straight into each of the views and activity tables (views of other owners' tasks,
+processed-event markers), the tables whose size slowed moto down. Not 20,000 tasks through the stream:
+moto's SQS does O(queue) work on every message (each send computes the queue's attributes, counting
+every message), so a 20,000-event burst builds a backlog that drains at a few events a second.
+Write units per operation: bench/write_units.py.
 
-Run: .venv/bin/python bench/data_layer.py [--samples 40] [--load 20000] [--memory-writes 300]
+Run: .venv/bin/python bench/data_layer.py [--samples 40] [--tasks 2000] [--filler 20000] [--memory-writes 300]
 """
 
 from __future__ import annotations
@@ -28,11 +32,14 @@ import threading
 import time
 import uuid
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from _common import percentile, print_table, wait_ms
 
 from tasks_shared.adapters.dynamodb.items import task_record, to_item
+from tasks_shared.adapters.dynamodb.views import view_item
 from tasks_shared.domain.model import Task
 from tests.harness import LocalStack, start_stack, stop_stack
 
@@ -177,28 +184,30 @@ def _quiet(stack: LocalStack, timeout: float = 600) -> None:
     raise TimeoutError("the pipeline did not drain")
 
 
-def load(stack: LocalStack, count: int) -> float:
-    """Write `count` tasks of 200 filler owners straight into the tasks table; seconds until every list
-    and consumer has caught up."""
+def load(stack: LocalStack, tasks: int, filler: int) -> float:
+    """`tasks` tasks of 200 filler owners written straight into the tasks table, as a migration would
+    (the indexer projects their views, the consumers record them), then `filler` items written straight
+    into each of the views and activity tables (views of other owners' tasks, processed-event markers);
+    seconds until every list and consumer has caught up."""
     dynamodb = stack.client("dynamodb")
     started = time.perf_counter()
     rng = random.Random(7)
-    last = None
-    for start in range(0, count, 25):
-        requests = []
-        for index in range(start, min(count, start + 25)):
-            created = f"2026-01-01T00:00:{index // 1000:02d}.{index % 1000:06d}Z"
-            fields = {"title": f"filler {index}", "priority": rng.choice(["low", "medium"])}
-            if rng.random() < 0.5:
-                fields["assignee"] = f"filler-{rng.randrange(200)}"
-            last = Task.new(str(uuid.uuid4()), f"filler-{rng.randrange(200)}", fields, created)
-            requests.append({"PutRequest": {"Item": to_item(task_record(last))}})
-        dynamodb.batch_write_item(RequestItems={TASKS: requests})
-        if start % 2000 == 0:
-            print(f"  loaded {start:,} of {count:,} tasks", flush=True)
+    made = []
+    for index in range(tasks):
+        created = f"2026-01-01T00:00:{index // 1000:02d}.{index % 1000:06d}Z"
+        fields = {"title": f"filler {index}", "priority": rng.choice(["low", "medium"])}
+        if rng.random() < 0.5:
+            fields["assignee"] = f"filler-{rng.randrange(200)}"
+        made.append(Task.new(str(uuid.uuid4()), f"filler-{rng.randrange(200)}", fields, created))
+    _batch_put(dynamodb, TASKS, [task_record(task) for task in made])
+    views = (view_item(replace(made[n % tasks], id=f"filler-view-{n}"), "ALL") for n in range(filler))
+    _batch_put(dynamodb, VIEWS, list(views))
+    markers = ({"pk": f"EVENT#filler-{n}", "sk": "task-created", "processedAt": 0} for n in range(filler))
+    _batch_put(dynamodb, ACTIVITY, list(markers))
+    last = made[-1]
 
     def indexed() -> bool:
-        admin = stack.session("bench-admin", "admins")  # a fresh token: the backlog outlives one
+        admin = stack.session("bench-admin", "admins")  # a fresh token: a backlog may outlive one
         page = admin.get(f"{stack.api_url}/tasks", params={"owner": last.owner_id, "limit": 100}, timeout=30)
         assert page.status_code == 200, page.text
         return any(task["id"] == last.id for task in page.json()["items"])
@@ -206,6 +215,15 @@ def load(stack: LocalStack, count: int) -> float:
     wait_ms(time.perf_counter(), indexed, timeout=1800)
     _quiet(stack, timeout=1800)
     return time.perf_counter() - started
+
+
+def _batch_put(dynamodb: Any, table: str, records: list[dict[str, Any]]) -> None:
+    for start in range(0, len(records), 25):
+        requests = [{"PutRequest": {"Item": to_item(record)}} for record in records[start : start + 25]]
+        pending = {table: requests}
+        while pending:
+            pending = dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+    print(f"  wrote {len(records):,} items into {table}", flush=True)
 
 
 def table_sizes(stack: LocalStack) -> dict[str, int]:
@@ -219,7 +237,10 @@ def table_sizes(stack: LocalStack) -> dict[str, int]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--samples", type=int, default=40, help="measurements of each kind per phase")
-    parser.add_argument("--load", type=int, default=20000, help="tasks written into the table between phases")
+    parser.add_argument(
+        "--tasks", type=int, default=2000, help="tasks written into the tasks table when loading"
+    )
+    parser.add_argument("--filler", type=int, default=20000, help="items written into views and activity")
     parser.add_argument("--memory-writes", type=int, default=300, help="API writes for the memory figure")
     parser.add_argument("--writers", type=int, default=4, help="concurrent writers")
     parser.add_argument("--seconds", type=float, default=20, help="how long the concurrent writers write")
@@ -230,8 +251,11 @@ def main(argv: list[str] | None = None) -> None:
         try:
             print("fresh stack: measuring...", flush=True)
             fresh = measure(stack, args.samples)
-            print(f"loading {args.load:,} tasks into the tasks table...", flush=True)
-            seconds = load(stack, args.load)
+            print(
+                f"loading {args.tasks:,} tasks, and {args.filler:,} items into views and activity...",
+                flush=True,
+            )
+            seconds = load(stack, args.tasks, args.filler)
             sizes = table_sizes(stack)
             print(f"loaded in {seconds:.0f} s; items per table: {sizes}", flush=True)
             loaded = measure(stack, args.samples)
