@@ -10,6 +10,7 @@ from typing import Any
 from tasks_local.settings import REPO_ROOT
 
 EVENTS_DIR = REPO_ROOT / "events"
+SAMPLE_IAT = "1795297600"  # the samples' `iat` claim (API Gateway hands claims on as text)
 
 
 @cache
@@ -20,6 +21,16 @@ def _read(path: Path) -> dict[str, Any]:
 def load_event(name: str) -> dict[str, Any]:
     """A fresh copy of events/<name>.json (e.g. "api/create-task"), safe to modify."""
     return copy.deepcopy(_read(EVENTS_DIR / f"{name}.json"))
+
+
+def _base64url(document: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(document).encode()).decode().rstrip("=")
+
+
+def bearer_token(claims: dict[str, Any]) -> str:
+    """A JWT holding these claims, as the Authorization header of a request API Gateway verified. Its
+    signature is a placeholder: the gateway checks it, the handler never does."""
+    return f"{_base64url({'alg': 'RS256', 'typ': 'JWT'})}.{_base64url(claims)}.sample-signature"
 
 
 def api_event(
@@ -38,16 +49,21 @@ def api_event(
 
     `binary_body` is sent as API Gateway sends a body that is not UTF-8 text: base64-encoded.
 
-    `user=None` drops the authorizer context, as for a route without a JWT authorizer.
+    `user=None` drops the authorizer context, as for a route without a JWT authorizer; otherwise the
+    Authorization header holds a token with the claims' `sub`, `iat` and `groups` (as an array), the
+    one the authorizer's claims were read from.
     """
     event = load_event(f"api/{name}")
     if user is None:
         event["requestContext"].pop("authorizer", None)
     else:
         claims = event["requestContext"].setdefault("authorizer", {"jwt": {"scopes": None}})["jwt"]
-        claims["claims"] = {**claims.get("claims", {}), "sub": user}
+        claims["claims"] = {"iat": SAMPLE_IAT, **claims.get("claims", {}), "sub": user}
+        payload: dict[str, Any] = {"sub": user, "iat": int(claims["claims"]["iat"])}
         if groups:
             claims["claims"]["cognito:groups"] = "[" + " ".join(groups) + "]"
+            payload["cognito:groups"] = list(groups)
+        event["headers"]["authorization"] = f"Bearer {bearer_token(payload)}"
     if body is not None:
         raw_body = json.dumps(body)
     if raw_body is not None:

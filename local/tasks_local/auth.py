@@ -3,9 +3,14 @@
 Tokens are RS256-signed with a key kept in the state folder, so `make token` and `make dev` agree
 across restarts. The authorizer checks signature, issuer, audience and expiry with PyJWT and hands
 the claims on in API Gateway's shape (every claim a string, arrays as "[a b]").
+
+That flattened form cannot carry a group name with whitespace or brackets ("[support admins]" reads
+as two groups), so neither the issuer nor the authorizer accepts one: the API reads groups from the
+token itself, and an IdP should not hold such names either (README, "Groups").
 """
 
 import contextlib
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -19,6 +24,17 @@ from tasks_local.settings import write_private
 ISSUER = "https://idp.tasks.local"
 AUDIENCE = "tasks-api"
 GROUPS_CLAIM = "cognito:groups"
+_UNSAFE_GROUP_NAME = re.compile(r"[\s\[\]]")
+
+
+def check_group_names(groups: list[Any]) -> None:
+    """Refuse a group name that API Gateway's flattened "[a b]" claim cannot carry unambiguously."""
+    for group in groups:
+        if not isinstance(group, str) or not group or _UNSAFE_GROUP_NAME.search(group):
+            raise ValueError(
+                f"group name {group!r} is not allowed: a group name is one word, without whitespace or "
+                'brackets, because API Gateway hands the groups on as one string "[a b]"'
+            )
 
 
 def _signing_key(state_dir: Path) -> rsa.RSAPrivateKey:
@@ -45,6 +61,7 @@ def issue_token(state_dir: Path, user: str, groups: list[str], ttl_seconds: int 
         "token_use": "access",
     }
     if groups:
+        check_group_names(groups)
         claims[GROUPS_CLAIM] = groups
     return jwt.encode(claims, _signing_key(state_dir), algorithm="RS256")
 
@@ -71,6 +88,11 @@ class JwtAuthorizer:
                 options={"require": ["exp", "iss", "aud", "sub"]},
             )
         except jwt.PyJWTError as exc:
+            raise Unauthorized(str(exc)) from exc
+        groups = claims.get(GROUPS_CLAIM, [])
+        try:
+            check_group_names(groups if isinstance(groups, list) else [groups])
+        except ValueError as exc:
             raise Unauthorized(str(exc)) from exc
         return {name: _as_gateway_string(value) for name, value in claims.items()}
 

@@ -15,44 +15,105 @@ from tasks_api.requests import (
     query,
 )
 from tasks_shared.domain.errors import ValidationFailed
-from tests.samples import api_event
+from tests.samples import api_event, bearer_token
 
 JSON = {"content-type": "application/json"}
 
 # --- caller_from_claims -------------------------------------------------------------------------
 
+CLAIMS = {"sub": "alice", "iat": "1795297600"}  # as API Gateway hands claims on: text
+
+
+def _bearer(**claims) -> str:
+    """The Authorization header of the token the claims were verified from (sub and iat agree)."""
+    return f"Bearer {bearer_token({'sub': 'alice', 'iat': 1795297600, **claims})}"
+
+
+def _caller(groups, flattened: str | None = None):
+    """alice with these groups in her token, and API Gateway's flattened claim beside them."""
+    claims = {**CLAIMS, "cognito:groups": flattened or "[" + " ".join(groups) + "]"}
+    return caller_from_claims(claims, _bearer(**{"cognito:groups": groups}))
+
+
+def test_groups_are_read_from_the_token_as_an_array():
+    assert _caller(["admins", "approvers"]).groups == {"admins", "approvers"}
+
 
 @pytest.mark.parametrize(
-    "groups",
-    [
-        ["admins", "approvers"],
-        "[admins approvers]",
-    ],
-    ids=["list", "gateway-string"],
+    ("group", "role"), [("support admins", "is_admin"), ("foo approvers", "is_approver")]
 )
-def test_groups_are_read_in_either_claim_form(groups):
-    caller = caller_from_claims({"sub": "alice", "cognito:groups": groups})
-    assert caller.groups == {"admins", "approvers"}
+def test_a_group_name_with_a_space_is_one_group_not_the_role_it_contains(group, role):
+    """API Gateway flattens ["support admins"] into "[support admins]"; the token still says one group."""
+    caller = _caller([group])
+    assert caller.groups == {group}
+    assert not getattr(caller, role)
 
 
-@pytest.mark.parametrize("groups", ["[ops,admins]", ["ops,admins"]], ids=["gateway-string", "list"])
-def test_a_group_whose_name_contains_a_comma_is_one_group(groups):
-    """Cognito group names may hold commas: "ops,admins" is not the admins group, in either claim form."""
-    caller = caller_from_claims({"sub": "mallory", "cognito:groups": groups})
+def test_a_group_whose_name_contains_a_comma_is_one_group():
+    """Cognito group names may hold commas: "ops,admins" is not the admins group."""
+    caller = _caller(["ops,admins"])
     assert caller.groups == {"ops,admins"}
     assert not caller.is_admin
 
 
-def test_single_group_in_gateway_form_is_read():
-    assert caller_from_claims({"sub": "carol", "cognito:groups": "[approvers]"}).is_approver
+def test_a_single_group_written_as_text_is_read():
+    assert _caller("approvers", flattened="approvers").is_approver
+
+
+def test_the_flattened_claim_alone_grants_no_group():
+    """Without the token it was read from, "[admins]" could have been one group or several."""
+    assert caller_from_claims({**CLAIMS, "cognito:groups": "[admins]"}).groups == frozenset()
 
 
 @pytest.mark.parametrize(
-    "groups", [None, "", "[]", []], ids=["absent", "empty", "empty-gateway", "empty-list"]
+    "authorization",
+    [
+        None,
+        "",
+        "Bearer",
+        "Basic YWxpY2U6c2VjcmV0",
+        "Bearer not-a-jwt",
+        "Bearer a.%%%.c",
+        "Bearer eyJhbGciOiJSUzI1NiJ9.sample.signature",
+        f"Bearer {bearer_token(['admins'])}",
+        f"Bearer {bearer_token({'sub': 'mallory', 'iat': 1795297600, 'cognito:groups': ['admins']})}",
+        f"Bearer {bearer_token({'sub': 'alice', 'iat': 1795297601, 'cognito:groups': ['admins']})}",
+        f"Bearer {bearer_token({'sub': 'alice', 'cognito:groups': ['admins']})}",
+        f"Bearer {bearer_token({'sub': 'alice', 'iat': True, 'cognito:groups': ['admins']})}",
+        f"Bearer {bearer_token({'sub': 'alice', 'iat': 1795297600, 'cognito:groups': [1]})}",
+        f"Bearer {bearer_token({'sub': 'alice', 'iat': 1795297600, 'cognito:groups': {'admins': 1}})}",
+    ],
+    ids=[
+        "no-header",
+        "empty",
+        "scheme-only",
+        "basic",
+        "not-a-jwt",
+        "payload-not-base64",
+        "payload-not-json",
+        "payload-not-an-object",
+        "another-subject",
+        "another-issue-time",
+        "no-issue-time",
+        "issue-time-not-a-number",
+        "groups-not-text",
+        "groups-not-an-array",
+    ],
 )
+def test_a_token_that_cannot_be_tied_to_the_verified_claims_gives_no_groups(authorization):
+    caller = caller_from_claims({**CLAIMS, "cognito:groups": "[admins]"}, authorization)
+    assert (caller.user_id, caller.groups) == ("alice", frozenset())
+
+
+def test_claims_without_an_issue_time_give_no_groups():
+    caller = caller_from_claims({"sub": "alice"}, _bearer(**{"cognito:groups": ["admins"]}))
+    assert caller.groups == frozenset()
+
+
+@pytest.mark.parametrize("groups", [None, []], ids=["absent", "empty"])
 def test_caller_without_groups_has_no_roles(groups):
-    claims = {"sub": "alice"} if groups is None else {"sub": "alice", "cognito:groups": groups}
-    assert caller_from_claims(claims).groups == frozenset()
+    token = {} if groups is None else {"cognito:groups": groups}
+    assert caller_from_claims(CLAIMS, _bearer(**token)).groups == frozenset()
 
 
 def test_caller_is_the_subject_claim():
@@ -60,7 +121,7 @@ def test_caller_is_the_subject_claim():
 
 
 def test_caller_carries_the_request_id_for_correlation():
-    assert caller_from_claims({"sub": "alice"}, "req-1").correlation_id == "req-1"
+    assert caller_from_claims({"sub": "alice"}, None, "req-1").correlation_id == "req-1"
 
 
 @pytest.mark.parametrize(

@@ -133,3 +133,16 @@ def test_unsigned_token_is_unauthorized(authorizer):
     )
     with pytest.raises(Unauthorized):
         authorizer.claims(f"Bearer {unsigned}")
+
+
+@pytest.mark.parametrize("group", ["support admins", "foo\tapprovers", "[admins", "admins]", ""])
+def test_a_group_name_the_flattened_claim_cannot_carry_is_refused_when_issuing(state_dir, group):
+    """API Gateway hands groups on as "[a b]": "support admins" would read as two groups there."""
+    with pytest.raises(ValueError, match="whitespace or brackets"):
+        issue_token(state_dir, "alice", ["approvers", group])
+
+
+@pytest.mark.parametrize("groups", [["support admins"], ["admins", "[x]"], "foo approvers"])
+def test_a_token_with_such_a_group_name_is_unauthorized(authorizer, sign_with_local_key, groups):
+    with pytest.raises(Unauthorized, match="whitespace or brackets"):
+        authorizer.claims(f"Bearer {sign_with_local_key(**{GROUPS_CLAIM: groups})}")

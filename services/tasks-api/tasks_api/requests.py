@@ -17,6 +17,9 @@ from tasks_shared.domain.model import Caller
 
 MAX_BODY_BYTES = 16 * 1024
 MAX_SUBJECT_LENGTH = 255  # OpenID Connect Core §2: `sub` is at most 255 ASCII characters
+GROUPS_CLAIM = "cognito:groups"
+_TIED_CLAIMS = ("sub", "iat")  # what ties the header's token to the claims the authorizer verified
+_JWS_PARTS = 3  # header.payload.signature
 _TASK_ID_MAX = 64
 _DECIMAL = re.compile(r"[0-9]{1,9}")
 _JSON_MEDIA_TYPE = re.compile(r"^application/([a-z0-9.+-]+\+)?json\s*(;.*)?$", re.IGNORECASE)
@@ -24,22 +27,71 @@ _STRONG_ETAG = re.compile(r'"([1-9][0-9]{0,17})"')  # exactly the tags we issue:
 
 
 def caller(event: APIGatewayProxyEventV2) -> Caller:
-    """The caller from the authorizer's claims; the request id becomes its correlation id."""
+    """The caller from the authorizer's claims and the token they came from; the request id becomes
+    its correlation id."""
     context = event.request_context
-    return caller_from_claims(context.authorizer.jwt_claim, context.request_id)
+    return caller_from_claims(
+        context.authorizer.jwt_claim, event.headers.get("authorization"), context.request_id
+    )
 
 
-def caller_from_claims(claims: dict[str, Any] | None, correlation_id: str | None = None) -> Caller:
-    """The caller from verified JWT claims; groups come as a list or as API Gateway's "[a b]" string."""
+def caller_from_claims(
+    claims: dict[str, Any] | None, authorization: str | None = None, correlation_id: str | None = None
+) -> Caller:
+    """The caller from verified JWT claims, with the groups of the token they were verified from."""
     subject = (claims or {}).get("sub")
     if not isinstance(subject, str) or not 0 < len(subject) <= MAX_SUBJECT_LENGTH:
         raise Unauthorized("a valid bearer token is required")
-    groups = claims.get("cognito:groups") or []
-    if isinstance(groups, str):
-        groups = groups.strip("[]").split()  # API Gateway's "[a b]": a comma may be part of a group name
-    return Caller(
-        user_id=subject, groups=frozenset(str(group) for group in groups), correlation_id=correlation_id
+    return Caller(user_id=subject, groups=token_groups(claims, authorization), correlation_id=correlation_id)
+
+
+def token_groups(claims: dict[str, Any], authorization: str | None) -> frozenset[str]:
+    """The groups claim as the token holds it: a JSON array (or one group as text).
+
+    API Gateway hands an array claim on flattened ("[support admins]"), which cannot tell a group named
+    "support admins" from the groups "support" and "admins". So the groups are read from the payload of
+    the bearer token itself, which API Gateway has verified (its signature is not checked again here),
+    and only when its `sub` and `iat` are the authorizer's claims: a payload that cannot be tied to
+    them gives no groups, never more.
+    """
+    payload = _token_payload(authorization)
+    if payload is None or not _tied(payload, claims):
+        return frozenset()
+    groups = payload.get(GROUPS_CLAIM, [])
+    if isinstance(groups, str):  # an IdP that writes a single group as text
+        groups = [groups]
+    if not isinstance(groups, list) or not all(isinstance(group, str) for group in groups):
+        return frozenset()
+    return frozenset(groups)
+
+
+def _token_payload(authorization: str | None) -> dict[str, Any] | None:
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    parts = token.strip().split(".")
+    if scheme.lower() != "bearer" or len(parts) != _JWS_PARTS:
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, RecursionError):
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def _tied(payload: dict[str, Any], claims: dict[str, Any]) -> bool:
+    return all(
+        _claim_text(claims.get(name)) is not None
+        and _claim_text(payload.get(name)) == _claim_text(claims.get(name))
+        for name in _TIED_CLAIMS
     )
+
+
+def _claim_text(value: Any) -> str | None:
+    """A claim as API Gateway hands it to Lambda: text, a number as its digits."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
 
 
 def task_id(raw: str) -> str:
