@@ -40,7 +40,7 @@ from tasks_local.functions import LambdaContext
 from tasks_shared.adapters.dynamodb.items import task_record, to_item
 from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
 from tasks_shared.adapters.dynamodb.views import view_item
-from tasks_shared.adapters.memory import InMemoryTaskRepository
+from tasks_shared.adapters.memory import InMemoryTaskRepository, RecordingApprovals
 from tasks_shared.config import from_env
 from tasks_shared.domain.listing import ListQuery, scopes_of
 from tasks_shared.domain.model import Caller, Priority, Task
@@ -120,7 +120,9 @@ def bench_moto_handler(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def bench_memory_handler(args: argparse.Namespace) -> dict[str, Any]:
-    service = TaskService(InMemoryTaskRepository(), PageTokens(from_env(Settings).pagination_secret))
+    service = TaskService(
+        InMemoryTaskRepository(), PageTokens(from_env(Settings).pagination_secret), RecordingApprovals()
+    )
     invoke = functools.partial(handle, service=service)
     with _common.silenced(SERVICE):
         return _measure_operations(
@@ -218,7 +220,7 @@ def _bench_task(n: int) -> Task:
     task = Task.new(str(uuid.UUID(int=n)), owner, fields, created).stamped(Caller(owner))
     change = _STATUS_CHANGE[(n // 3) % 3]
     if change and task.priority is not Priority.HIGH:
-        task = task.with_changes({"status": change}, created).stamped(Caller(owner))
+        task = task.with_changes({"status": change}, created, owner).stamped(Caller(owner))
     return task
 
 
@@ -342,7 +344,7 @@ def bench_list_reads(args: argparse.Namespace) -> dict[str, Any]:
         client = boto3.client("dynamodb")
         probe = _QueryProbe(client)
         repository = DynamoDBTaskRepository(client, config.tasks_table, config.views_table)
-        service = TaskService(repository, PageTokens(config.pagination_secret))
+        service = TaskService(repository, PageTokens(config.pagination_secret), RecordingApprovals())
 
         partitions: Counter = Counter()
         loaded = written = 0

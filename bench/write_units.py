@@ -134,10 +134,10 @@ def _gsi_view(task: Task | None) -> dict | None:
 
 
 def operations(task: Task) -> dict[str, tuple[Task | None, Task | None]]:
-    completed = task.with_changes({"status": "completed"}, LATER)
+    completed = task.with_changes({"status": "completed"}, LATER, task.owner_id)
     return {
         "create": (None, task),
-        "update title": (task, task.with_changes({"title": task.title + " (v2)"}, LATER)),
+        "update title": (task, task.with_changes({"title": task.title + " (v2)"}, LATER, task.owner_id)),
         "update status": (task, completed),
         "retention TTL": (completed, replace(completed, expires_at=1_800_000_000)),
         "delete": (task, None),

@@ -20,11 +20,16 @@ os.environ.pop("AWS_PROFILE", None)
 os.environ.update(TEST_ENV)
 
 
+def create_tables():
+    """Every table from its single definition, in the moto that runs; its DynamoDB client."""
+    client = boto3.client("dynamodb")
+    for key, definition in definitions().items():
+        client.create_table(**create_table_request(key, os.environ[definition["env"]]))
+    return client
+
+
 @pytest.fixture
 def aws():
     """moto in-process, with every table created from its single definition."""
     with mock_aws():
-        client = boto3.client("dynamodb")
-        for key, definition in definitions().items():
-            client.create_table(**create_table_request(key, os.environ[definition["env"]]))
-        yield client
+        yield create_tables()

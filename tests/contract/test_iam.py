@@ -30,6 +30,10 @@ from tests.samples import api_event, load_event
 
 PREFIX = "local-tasks"
 _current = contextvars.ContextVar("function", default=None)
+# Task token -> the state machine (its file in statemachines/) whose wait it answers. IAM checks
+# SendTask* against that state machine's ARN; a token does not name it, so the tokens the exercise
+# plants on items, as the approval workflow's first state does, are recorded here.
+_TOKEN_ISSUERS: dict[str, str] = {}
 _ITEM_ACTIONS = {
     "Put": "PutItem",
     "Update": "UpdateItem",
@@ -91,6 +95,8 @@ def _permissions(service: str, operation: str, params: dict[str, Any]) -> list[t
         return [(f"s3:{operation}", f"bucket/{_logical(params['Bucket'])}/{params['Key']}")]
     if service == "events":
         return [(f"events:{operation}", "bus")]
+    if service == "stepfunctions":
+        return [(f"states:{operation}", f"stateMachine/{_TOKEN_ISSUERS[params['taskToken']]}")]
     raise AssertionError(f"no IAM mapping for {service}:{operation}")
 
 
@@ -189,6 +195,7 @@ def _exercise(functions, resources) -> None:
     api.invoke(api_event("delete-task", task_id=other["id"]))
     api.invoke(api_event("get-stats"))
     api.invoke(api_event("get-task-history", task_id=created["id"]))
+    _exercise_approvals(api)
 
     invalid = load_event("samples/eventbridge/invalid-TaskCreated")
     for queue in ("task-created", "task-updated", "task-completed"):
@@ -206,6 +213,33 @@ def _exercise(functions, resources) -> None:
         pollers.append(QueuePoller(functions[name], {"batchSize": 10}, stop, queue.url, queue.arn))
     drain(pollers)
     drain(pollers)
+
+
+def _awaiting_with_token(api) -> str:
+    """A high-priority task whose approval request waits: its token planted as the workflow stores it."""
+    task = json.loads(api.invoke(api_event("create-task", body={"title": "big", "priority": "high"}))["body"])
+    token = f"token-{task['id']}"
+    _TOKEN_ISSUERS[token] = "approval"
+    boto3.client("dynamodb").update_item(
+        TableName=os.environ["TASKS_TABLE"],
+        Key={"id": {"S": task["id"]}},
+        UpdateExpression="SET approvalToken = :token",
+        ExpressionAttributeValues={":token": {"S": token}},
+    )
+    return task["id"]
+
+
+def _exercise_approvals(api) -> None:
+    """An approval and a rejection (SendTaskSuccess, SendTaskFailure), a withdrawal, the queue."""
+    approver = {"user": "carol", "groups": ("approvers",)}
+    for decision in ("approve", "reject"):
+        body = {"decision": decision}
+        api.invoke(api_event("decide-approval", task_id=_awaiting_with_token(api), body=body, **approver))
+    lower = {"priority": "low"}
+    api.invoke(
+        api_event("update-task", task_id=_awaiting_with_token(api), body=lower, headers={"If-Match": "*"})
+    )
+    api.invoke(api_event("list-approvals", query={}, **approver))
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from tasks_local.bus import Queue
 from tasks_local.functions import LambdaContext
 from tasks_shared.adapters.dynamodb.items import from_item
 from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
+from tasks_shared.adapters.memory import RecordingApprovals
 from tasks_shared.adapters.sns import AssignmentNotifier
 from tasks_shared.domain.model import Caller
 from tasks_shared.domain.paging import PageTokens
@@ -391,7 +392,7 @@ def test_unassigning_a_task_notifies_nobody(resources, updated_deps, inbox):
 @pytest.fixture
 def completed_task(tasks):
     """A task created and completed through the real service and repository."""
-    service = TaskService(tasks, PageTokens(b"a-test-secret-of-enough-length"))
+    service = TaskService(tasks, PageTokens(b"a-test-secret-of-enough-length"), RecordingApprovals())
     alice = Caller("alice", correlation_id="req-1")
     task = service.create(alice, {"title": "Ship it", "assignee": "bob", "priority": "low"})
     return service.update(alice, task.id, {"status": "completed"})
@@ -511,7 +512,7 @@ def test_an_api_write_racing_the_retention_write_loses_neither(
     class RacingRepository(DynamoDBTaskRepository):
         def set_expiry(self, task, expires_at) -> bool:
             racing = Caller("alice", correlation_id="req-race")
-            TaskService(self, PageTokens(b"a-test-secret-of-enough-length")).update(
+            TaskService(self, PageTokens(b"a-test-secret-of-enough-length"), RecordingApprovals()).update(
                 racing, task.id, {"title": "renamed meanwhile"}
             )
             return super().set_expiry(task, expires_at)

@@ -15,6 +15,7 @@ from task_publisher import handler as publisher
 from task_publisher.publisher import EventPublisher
 from task_updated import handler as updated
 from tasks_local.pollers import QueuePoller, StreamPoller
+from tasks_shared.adapters.memory import RecordingApprovals
 from tasks_shared.domain.model import Caller
 from tasks_shared.domain.paging import PageTokens
 from tasks_shared.services.tasks import TaskService
@@ -27,7 +28,7 @@ OWNER = Caller("olivia")
 @pytest.fixture
 def committed_changes(tasks):
     """Twelve tasks, five renamed, three completed: 12 + 5 + 3 committed changes of olivia's."""
-    service = TaskService(tasks, PageTokens(b"0123456789abcdef"))
+    service = TaskService(tasks, PageTokens(b"0123456789abcdef"), RecordingApprovals())
     created_tasks = [
         service.create(OWNER, {"title": f"task {i}", "priority": ("low", "medium")[i % 2]}) for i in range(12)
     ]

@@ -8,6 +8,7 @@ import pytest
 
 from tasks_api.config import Settings
 from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
+from tasks_shared.adapters.memory import RecordingApprovals
 from tasks_shared.config import from_env
 from tasks_shared.domain.paging import PageTokens
 from tasks_shared.services.tasks import TaskService
@@ -26,6 +27,7 @@ def queries(api):
     api.service = TaskService(
         DynamoDBTaskRepository(client, config.tasks_table, config.views_table),
         PageTokens(config.pagination_secret),
+        RecordingApprovals(),
     )
     return calls
 

@@ -9,6 +9,7 @@ import boto3
 import pytest
 
 from tasks_local.pollers import QueuePoller, StreamPoller
+from tasks_shared.adapters.memory import RecordingApprovals
 from tasks_shared.domain.model import Caller
 from tasks_shared.domain.paging import PageTokens
 from tasks_shared.services.tasks import TaskService
@@ -44,7 +45,9 @@ def _messages(url: str) -> list[dict]:
 
 @pytest.fixture
 def one_change(tasks):
-    TaskService(tasks, PageTokens(b"0123456789abcdef")).create(Caller("olivia"), {"title": "t"})
+    TaskService(tasks, PageTokens(b"0123456789abcdef"), RecordingApprovals()).create(
+        Caller("olivia"), {"title": "t"}
+    )
 
 
 def test_a_crashed_stream_invocation_is_retried_not_lost(aws, resources, one_change):

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tasks_shared.adapters.memory import InMemoryTaskRepository
+from tasks_shared.adapters.memory import InMemoryTaskRepository, RecordingApprovals
 from tasks_shared.domain.model import Caller, Task
 from tasks_shared.domain.paging import PageTokens
 from tasks_shared.services.tasks import TaskService
@@ -105,11 +105,17 @@ def page_tokens() -> PageTokens:
 
 
 @pytest.fixture
-def make_service(page_tokens, clock) -> Callable[..., TaskService]:
+def approvals() -> RecordingApprovals:
+    """The workflow's side of the approval protocol: what the service told it."""
+    return RecordingApprovals()
+
+
+@pytest.fixture
+def make_service(page_tokens, approvals, clock) -> Callable[..., TaskService]:
     """A service over the given repository, with the test's clock and sequential ids."""
 
     def make(repository) -> TaskService:
-        return TaskService(repository, page_tokens, clock=clock, new_id=SequentialIds())
+        return TaskService(repository, page_tokens, approvals, clock=clock, new_id=SequentialIds())
 
     return make
 

@@ -4,8 +4,9 @@ must not change what is on disk, or every writer's conditions on it."""
 from dataclasses import replace
 
 from tasks_shared.adapters.dynamodb.items import task_from_record, task_record
+from tasks_shared.domain.approval import Approval, ApprovalStatus
 from tasks_shared.domain.fields import FIELDS, PUBLIC, Writer
-from tasks_shared.domain.model import Approval, ApprovalStatus, Caller, Task
+from tasks_shared.domain.model import Caller, Task
 
 STORED = {
     "id": "task-1",

@@ -5,8 +5,9 @@ from dataclasses import replace
 import pytest
 
 from tasks_shared.adapters.dynamodb.items import task_from_record, task_record
+from tasks_shared.domain.approval import Approval, ApprovalStatus
 from tasks_shared.domain.errors import InvalidTransition
-from tasks_shared.domain.model import Approval, ApprovalStatus, Caller, Priority, Status, Task
+from tasks_shared.domain.model import Caller, Priority, Status, Task
 
 LATER = "2024-05-01LATER0:00:00.000000Z"
 DECIDED_AT = "2024-05-01T09:30:00.000000Z"
@@ -66,31 +67,33 @@ def test_new_task_keeps_the_client_fields(make_task):
 def test_task_awaiting_approval_cannot_start_or_complete(make_task, target):
     task = make_task(priority="high")
     with pytest.raises(InvalidTransition):
-        task.with_changes({"status": target}, LATER)
+        task.with_changes({"status": target}, LATER, "alice")
 
 
 def test_task_awaiting_approval_can_be_cancelled(make_task):
     task = make_task(priority="high")
-    assert task.with_changes({"status": "cancelled"}, LATER).status is Status.CANCELLED
+    assert task.with_changes({"status": "cancelled"}, LATER, "alice").status is Status.CANCELLED
 
 
 def test_approved_high_priority_task_can_start(make_task):
     task = _approved(make_task(priority="high"))
-    assert task.with_changes({"status": "in_progress"}, LATER).status is Status.IN_PROGRESS
+    assert task.with_changes({"status": "in_progress"}, LATER, "alice").status is Status.IN_PROGRESS
 
 
 def test_completing_a_task_sets_completed_at(make_task):
-    assert make_task().with_changes({"status": "completed"}, LATER).completed_at == LATER
+    assert make_task().with_changes({"status": "completed"}, LATER, "alice").completed_at == LATER
 
 
 def test_editing_a_completed_task_keeps_its_completion_time(make_task):
-    done = make_task().with_changes({"status": "completed"}, LATER)
-    assert done.with_changes({"title": "renamed"}, "2024-05-02T00:00:00.000000Z").completed_at == LATER
+    done = make_task().with_changes({"status": "completed"}, LATER, "alice")
+    assert (
+        done.with_changes({"title": "renamed"}, "2024-05-02T00:00:00.000000Z", "alice").completed_at == LATER
+    )
 
 
 def test_in_progress_task_can_go_back_to_pending(make_task):
-    started = make_task().with_changes({"status": "in_progress"}, LATER)
-    assert started.with_changes({"status": "pending"}, LATER).status is Status.PENDING
+    started = make_task().with_changes({"status": "in_progress"}, LATER, "alice")
+    assert started.with_changes({"status": "pending"}, LATER, "alice").status is Status.PENDING
 
 
 @pytest.mark.parametrize(
@@ -103,15 +106,15 @@ def test_in_progress_task_can_go_back_to_pending(make_task):
     ],
 )
 def test_terminal_task_cannot_change_status(make_task, terminal, target):
-    task = make_task().with_changes({"status": terminal}, LATER)
+    task = make_task().with_changes({"status": terminal}, LATER, "alice")
     with pytest.raises(InvalidTransition):
-        task.with_changes({"status": target}, LATER)
+        task.with_changes({"status": target}, LATER, "alice")
 
 
 def test_invalid_transition_names_the_status_field(make_task):
-    cancelled = make_task().with_changes({"status": "cancelled"}, LATER)
+    cancelled = make_task().with_changes({"status": "cancelled"}, LATER, "alice")
     with pytest.raises(InvalidTransition) as raised:
-        cancelled.with_changes({"status": "pending"}, LATER)
+        cancelled.with_changes({"status": "pending"}, LATER, "alice")
     assert [detail["field"] for detail in raised.value.details] == ["status"]
 
 
@@ -119,30 +122,30 @@ def test_invalid_transition_names_the_status_field(make_task):
 
 
 def test_raising_a_pending_task_to_high_requires_approval(make_task):
-    raised = make_task().with_changes({"priority": "high"}, LATER)
+    raised = make_task().with_changes({"priority": "high"}, LATER, "alice")
     assert raised.approval.status is ApprovalStatus.AWAITING
 
 
-def test_raising_an_in_progress_task_to_high_requires_no_approval(make_task):
-    started = make_task().with_changes({"status": "in_progress"}, LATER)
-    raised = started.with_changes({"priority": "high"}, LATER)
-    assert raised.approval.status is ApprovalStatus.NOT_REQUIRED
+def test_raising_an_in_progress_task_to_high_requires_approval(make_task):
+    started = make_task().with_changes({"status": "in_progress"}, LATER, "alice")
+    raised = started.with_changes({"priority": "high"}, LATER, "alice")
+    assert raised.approval.status is ApprovalStatus.AWAITING
 
 
 def test_raising_an_already_approved_task_to_high_keeps_the_approval(make_task):
-    lowered = _approved(make_task(priority="high")).with_changes({"priority": "low"}, LATER)
-    raised = lowered.with_changes({"priority": "high"}, LATER)
+    lowered = _approved(make_task(priority="high")).with_changes({"priority": "low"}, LATER, "alice")
+    raised = lowered.with_changes({"priority": "high"}, LATER, "alice")
     assert raised.approval.status is ApprovalStatus.APPROVED
 
 
 def test_raising_to_high_and_starting_in_one_change_is_blocked(make_task):
     with pytest.raises(InvalidTransition):
-        make_task().with_changes({"priority": "high", "status": "in_progress"}, LATER)
+        make_task().with_changes({"priority": "high", "status": "in_progress"}, LATER, "alice")
 
 
 def test_returning_to_pending_and_raising_to_high_in_one_change_requires_approval(make_task):
-    started = make_task().with_changes({"status": "in_progress"}, LATER)
-    raised = started.with_changes({"status": "pending", "priority": "high"}, LATER)
+    started = make_task().with_changes({"status": "in_progress"}, LATER, "alice")
+    raised = started.with_changes({"status": "pending", "priority": "high"}, LATER, "alice")
     assert raised.approval.status is ApprovalStatus.AWAITING
 
 
@@ -155,29 +158,29 @@ def test_returning_to_pending_and_raising_to_high_in_one_change_requires_approva
 )
 def test_change_to_the_current_values_returns_the_same_task(make_task, changes):
     task = make_task()
-    assert task.with_changes(changes, LATER) is task
+    assert task.with_changes(changes, LATER, "alice") is task
 
 
 def test_real_change_bumps_the_version(make_task):
-    assert make_task().with_changes({"title": "renamed"}, LATER).version == 2
+    assert make_task().with_changes({"title": "renamed"}, LATER, "alice").version == 2
 
 
 def test_real_change_moves_updated_at(make_task):
-    assert make_task().with_changes({"title": "renamed"}, LATER).updated_at == LATER
+    assert make_task().with_changes({"title": "renamed"}, LATER, "alice").updated_at == LATER
 
 
 def test_real_change_keeps_created_at(make_task, created_at):
-    assert make_task().with_changes({"title": "renamed"}, LATER).created_at == created_at
+    assert make_task().with_changes({"title": "renamed"}, LATER, "alice").created_at == created_at
 
 
 def test_real_change_leaves_the_original_untouched(make_task):
     task = make_task()
-    task.with_changes({"title": "renamed"}, LATER)
+    task.with_changes({"title": "renamed"}, LATER, "alice")
     assert (task.title, task.version) == ("Write the unit tests", 1)
 
 
 def test_etag_is_the_quoted_version(make_task):
-    assert make_task().with_changes({"title": "renamed"}, LATER).etag == '"2"'
+    assert make_task().with_changes({"title": "renamed"}, LATER, "alice").etag == '"2"'
 
 
 # --- who may see, edit and delete ---------------------------------------------------------------
@@ -267,7 +270,9 @@ def test_record_carries_who_changed_the_task_and_the_request(make_task, owner):
 
 
 def test_public_representation_uses_the_contract_field_names(make_task):
-    task = make_task(assignee="bob", dueDate="2024-06-01").with_changes({"status": "completed"}, LATER)
+    task = make_task(assignee="bob", dueDate="2024-06-01").with_changes(
+        {"status": "completed"}, LATER, "alice"
+    )
     assert set(task.to_dict()) == {
         "id",
         "title",
@@ -298,7 +303,7 @@ def test_undecided_approval_shows_its_status_and_when_it_was_requested(make_task
 
 
 def test_raising_a_task_to_high_requests_approval_at_the_time_of_the_change(make_task):
-    raised = make_task().with_changes({"priority": "high"}, "2024-05-03T10:00:00.000000Z")
+    raised = make_task().with_changes({"priority": "high"}, "2024-05-03T10:00:00.000000Z", "alice")
 
     assert raised.approval.requested_at == "2024-05-03T10:00:00.000000Z"
 
@@ -318,7 +323,7 @@ def test_record_round_trips_to_an_equal_task(make_task, owner):
 
 
 def test_public_representation_round_trips_without_internal_fields(make_task, owner):
-    task = make_task(dueDate="2024-06-01").with_changes({"status": "completed"}, LATER)
+    task = make_task(dueDate="2024-06-01").with_changes({"status": "completed"}, LATER, "alice")
     assert Task.from_dict(task.stamped(owner).to_dict()) == task
 
 

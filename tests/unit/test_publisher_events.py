@@ -85,7 +85,7 @@ def test_created_metadata_names_the_writer_and_its_request():
 def test_a_change_without_a_request_id_correlates_on_its_own_event_id(task):
     # Given a change written outside any API request (no correlationId stored)
     after = replace(
-        task.with_changes({"title": "Renamed"}, "2026-01-02T09:00:00.000000Z"), correlation_id=None
+        task.with_changes({"title": "Renamed"}, "2026-01-02T09:00:00.000000Z", "alice"), correlation_id=None
     )
     # When it is mapped
     metadata = events_for(record(modify(task, after)))[0].detail["metadata"]
@@ -105,7 +105,7 @@ def test_title_change_lists_the_change_and_its_previous_value():
 
 def test_a_field_that_had_no_value_has_a_null_previous_value(task):
     # Given a task that gets its first assignee
-    after = task.with_changes({"assignee": "bob"}, "2026-01-02T09:00:00.000000Z")
+    after = task.with_changes({"assignee": "bob"}, "2026-01-02T09:00:00.000000Z", "alice")
     # When the change is mapped
     detail = events_for(record(modify(task, after)))[0].detail
     # Then the previous assignee is null
@@ -114,7 +114,7 @@ def test_a_field_that_had_no_value_has_a_null_previous_value(task):
 
 def test_raising_priority_to_high_lists_priority_and_approval(task):
     # Given a pending task raised to high priority, which makes it await approval
-    after = task.with_changes({"priority": "high"}, "2026-01-02T09:00:00.000000Z")
+    after = task.with_changes({"priority": "high"}, "2026-01-02T09:00:00.000000Z", "alice")
     # When the change is mapped
     detail = events_for(record(modify(task, after)))[0].detail
     # Then both changes are listed, as the approval-on-raise rule expects
@@ -151,8 +151,8 @@ def test_completion_publishes_task_updated_then_task_completed():
 
 def test_editing_a_completed_task_does_not_complete_it_again(task):
     # Given a completed task whose title is then edited
-    completed = task.with_changes({"status": "completed"}, "2026-01-02T09:00:00.000000Z")
-    edited = completed.with_changes({"title": "Renamed"}, "2026-01-03T09:00:00.000000Z")
+    completed = task.with_changes({"status": "completed"}, "2026-01-02T09:00:00.000000Z", "alice")
+    edited = completed.with_changes({"title": "Renamed"}, "2026-01-03T09:00:00.000000Z", "alice")
     # When the edit is mapped
     events = events_for(record(modify(completed, edited)))
     # Then only a TaskUpdated is published
@@ -353,7 +353,9 @@ def test_large_entries_are_split_to_keep_each_call_under_256_kib(task):
     records = []
     for number in range(9):
         before = replace(task, id=f"task-{number}", description=old)
-        raw = modify(before, before.with_changes({"description": new}, "2026-01-02T09:00:00.000000Z"))
+        raw = modify(
+            before, before.with_changes({"description": new}, "2026-01-02T09:00:00.000000Z", "alice")
+        )
         raw["eventID"], raw["dynamodb"]["SequenceNumber"] = f"{number:032x}", str(100 + number)
         records.append(record(raw))
     client = RecordingEvents()

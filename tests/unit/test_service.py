@@ -1,5 +1,7 @@
 """TaskService on the in-memory repository: authorization, If-Match, concurrency, listing."""
 
+from dataclasses import replace
+
 import pytest
 
 from tasks_shared.adapters.memory import InMemoryTaskRepository
@@ -13,16 +15,22 @@ from tasks_shared.domain.errors import (
 )
 from tasks_shared.domain.listing import ListQuery
 from tasks_shared.domain.model import Task
+from tasks_shared.services.ports import StoredTask
 
 
 class RacingRepository(InMemoryTaskRepository):
     """Another writer commits between the service's read and its write: every write conflicts."""
 
     def replace(self, previous: Task, current: Task) -> None:
-        raise VersionConflict(f"task {current.id} changed since it was read")
+        self._commit_another_version(current.id)
 
-    def delete(self, task: Task) -> None:
-        raise VersionConflict(f"task {task.id} changed since it was read")
+    def delete(self, stored: StoredTask) -> None:
+        self._commit_another_version(stored.task.id)
+
+    def _commit_another_version(self, task_id: str) -> None:
+        task = self.tasks[task_id]
+        self.tasks[task_id] = replace(task, version=task.version + 1)
+        raise VersionConflict(f"task {task_id} changed since it was read")
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import boto3
 from tasks_api.config import settings
 from tasks_shared.adapters.dynamodb.activity import DynamoDBActivity
 from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
+from tasks_shared.adapters.stepfunctions import StepFunctionsApprovals
 from tasks_shared.domain.paging import PageTokens
 from tasks_shared.services.activity import ActivityService
 from tasks_shared.services.tasks import TaskService
@@ -30,6 +31,11 @@ def _dynamodb() -> Any:
 
 
 @cache
+def _stepfunctions() -> Any:
+    return boto3.client("stepfunctions")
+
+
+@cache
 def _page_tokens() -> PageTokens:
     return PageTokens(settings().pagination_secret)
 
@@ -38,7 +44,9 @@ def _page_tokens() -> PageTokens:
 def default_service() -> TaskService:
     config = settings()
     return TaskService(
-        DynamoDBTaskRepository(_dynamodb(), config.tasks_table, config.views_table), _page_tokens()
+        DynamoDBTaskRepository(_dynamodb(), config.tasks_table, config.views_table),
+        _page_tokens(),
+        StepFunctionsApprovals(_stepfunctions()),
     )
 
 

@@ -43,6 +43,8 @@ STATUS_BY_ERROR: dict[type[Exception], int] = {
     errors.TaskNotFound: 404,
     errors.VersionConflict: 409,
     errors.InvalidTransition: 409,
+    errors.NotAwaitingApproval: 409,
+    errors.ApprovalRequestChanged: 409,
     errors.PreconditionFailed: 412,
     PayloadTooLarge: 413,
     UnsupportedMediaType: 415,

@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tasks_api import requests
 from tasks_api.activity_routes import router as activity_router
+from tasks_api.approval_routes import router as approval_router
 from tasks_api.dependencies import task_service
 from tasks_api.errors import REFUSALS, HttpError, status_of
 from tasks_api.observability import SERVICE, logger, metrics, tracer
@@ -21,6 +22,7 @@ from tasks_shared.services.tasks import TaskService
 
 app = APIGatewayHttpResolver()
 app.include_router(activity_router)  # GET /stats, GET /tasks/{taskId}/history
+app.include_router(approval_router)  # POST /tasks/{taskId}/approval, GET /approvals
 
 
 def _task_response(status: int, task, headers: dict[str, str] | None = None) -> Response:

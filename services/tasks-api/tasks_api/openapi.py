@@ -10,9 +10,11 @@ _ERRORS = {
     "400": "Malformed JSON, a body or query that breaks the schema, or a query parameter the route does not "
     "take (details name the fields)",
     "401": "Missing, malformed, badly signed or expired bearer token",
-    "403": "The caller may see the resource but not do this",
+    "403": "The caller may see the resource but not do this (an approval decision: not an approver, or "
+    "the task's owner; the approvers' queue: not an approver)",
     "404": "No such task, or not visible to the caller",
-    "409": "Conflicts with the task's state (status/approval rules) or a concurrent write",
+    "409": "Conflicts with the task's state (status/approval rules: starting or completing a task awaiting "
+    "approval, a decision on a task that awaits none or whose request had ended) or a concurrent write",
     "412": "If-Match names a version that is no longer current",
     "413": f"Body over {MAX_BODY_BYTES} bytes",
     "415": "Content-Type is not JSON",
@@ -153,6 +155,33 @@ def openapi_document() -> dict[str, Any]:
                 ("200", "A page of history entries", "history.json"),
                 "400 401 404",
                 parameters=[_TASK_ID, *_query_parameters("history-query.json")],
+            )
+        },
+        "/tasks/{taskId}/approval": {
+            "post": _operation(
+                "Decide a task's approval request (approvers only, never on their own task)",
+                (
+                    "202",
+                    "Accepted: the workflow records the decision on the task within a second",
+                    "approval-accepted.json",
+                ),
+                "400 401 403 404 409 413 415",
+                body="approval-decision.json",
+                parameters=[_TASK_ID],
+                headers={
+                    "Location": {
+                        "description": "The task, where the outcome shows",
+                        "schema": {"type": "string"},
+                    }
+                },
+            )
+        },
+        "/approvals": {
+            "get": _operation(
+                "List the tasks awaiting approval, oldest request first (approvers only)",
+                ("200", "A page of tasks awaiting approval", "approval-list.json"),
+                "400 401 403",
+                parameters=_query_parameters("approvals-query.json"),
             )
         },
         "/stats": {

@@ -10,18 +10,31 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from tasks_shared.domain.activity import HistoryEntry, OwnerStats
-from tasks_shared.domain.errors import VersionConflict
+from tasks_shared.domain.approval import WORKFLOW_ACTOR, ApprovalStatus, ClaimedDecision, TaskToken
+from tasks_shared.domain.errors import ApprovalRequestEnded, NotAwaitingApproval, VersionConflict
 from tasks_shared.domain.listing import ListQuery, scopes_of, sort_key
-from tasks_shared.domain.model import Priority, Task
+from tasks_shared.domain.model import Priority, Status, Task
 from tasks_shared.domain.paging import Page, one_more
+from tasks_shared.services.ports import StoredTask, Withdrawal
 
 
 class InMemoryTaskRepository:
+    """Tasks in a dict; the workflow's attributes beside them: `tokens` (store one as the workflow's
+    first state would) and the `claims` of decisions."""
+
     def __init__(self) -> None:
         self.tasks: dict[str, Task] = {}
+        self.tokens: dict[str, TaskToken] = {}
+        self.claims: dict[str, ClaimedDecision] = {}
 
     def get(self, task_id: str) -> Task | None:
         return self.tasks.get(task_id)
+
+    def read(self, task_id: str) -> StoredTask | None:
+        task = self.tasks.get(task_id)
+        if task is None:
+            return None
+        return StoredTask(task, self.tokens.get(task_id), task_id in self.claims)
 
     def create(self, task: Task) -> None:
         if task.id in self.tasks:
@@ -32,9 +45,49 @@ class InMemoryTaskRepository:
         self._check_version(previous)
         self.tasks[current.id] = current
 
-    def delete(self, task: Task) -> None:
-        self._check_version(task)
-        del self.tasks[task.id]
+    def withdraw(self, previous: StoredTask, current: Task) -> None:
+        self._check_version(previous.task)
+        self._check_token(previous)
+        if current.id in self.claims:
+            raise VersionConflict(f"a decision on task {current.id} was claimed since it was read")
+        self.tokens.pop(current.id, None)
+        self.tasks[current.id] = current
+
+    def delete(self, stored: StoredTask) -> None:
+        self._check_version(stored.task)
+        self._check_token(stored)
+        del self.tasks[stored.task.id]
+        self.tokens.pop(stored.task.id, None)
+        self.claims.pop(stored.task.id, None)
+
+    def claim_decision(self, task_id: str, token: TaskToken, claim: ClaimedDecision) -> None:
+        task = self.tasks.get(task_id)
+        awaiting = task is not None and task.approval.status is ApprovalStatus.AWAITING
+        if not awaiting or self.tokens.get(task_id) != token:
+            raise NotAwaitingApproval(f"task {task_id} no longer awaits a decision")
+        del self.tokens[task_id]
+        self.claims[task_id] = claim
+
+    def expire_claimed(
+        self, task_id: str, claim: ClaimedDecision, now: str, correlation_id: str | None
+    ) -> None:
+        task = self.tasks.get(task_id)
+        if (
+            task is None
+            or task.approval.status is not ApprovalStatus.AWAITING
+            or self.claims.get(task_id) != claim
+        ):
+            return
+        del self.claims[task_id]
+        self.tasks[task_id] = replace(
+            task,
+            approval=replace(task.approval, status=ApprovalStatus.EXPIRED),
+            status=Status.CANCELLED,
+            version=task.version + 1,
+            updated_at=now,
+            updated_by=WORKFLOW_ACTOR,
+            correlation_id=correlation_id or task.correlation_id,
+        )
 
     def set_expiry(self, task: Task, expires_at: int) -> bool:
         stored = self.tasks.get(task.id)
@@ -65,6 +118,10 @@ class InMemoryTaskRepository:
         stored = self.tasks.get(task.id)
         if stored is None or stored.version != task.version:
             raise VersionConflict(f"task {task.id} changed since it was read")
+
+    def _check_token(self, stored: StoredTask) -> None:
+        if self.tokens.get(stored.task.id) != stored.approval_token:
+            raise VersionConflict(f"the approval request of task {stored.task.id} changed since it was read")
 
 
 class InMemoryActivity:
@@ -146,3 +203,26 @@ class RecordingNotifier:
 
     def notify(self, task: Task) -> None:
         self.notified.append(task)
+
+
+class RecordingApprovals:
+    """Keeps each answer sent to the workflow: (kind, token, withdrawal reason or None). A token in
+    `ended` is refused as Step Functions refuses a request that had already ended."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, TaskToken, Withdrawal | None]] = []
+        self.ended: set[TaskToken] = set()
+
+    def approve(self, token: TaskToken) -> None:
+        self._send("approve", token)
+
+    def reject(self, token: TaskToken) -> None:
+        self._send("reject", token)
+
+    def withdraw(self, token: TaskToken, reason: Withdrawal) -> None:
+        self._send("withdraw", token, reason)
+
+    def _send(self, kind: str, token: TaskToken, reason: Withdrawal | None = None) -> None:
+        if token in self.ended:
+            raise ApprovalRequestEnded("the approval request had already ended")
+        self.sent.append((kind, token, reason))

@@ -56,3 +56,23 @@ class InvalidPageToken(DomainError):
     """A nextToken that this service did not issue for this very query."""
 
     code = "INVALID_PAGE_TOKEN"
+
+
+class NotAwaitingApproval(DomainError):
+    """A decision on a task that awaits none: never requested, decided already (another approver's claim
+    came first), withdrawn, expired, or still being opened by the workflow."""
+
+    code = "NOT_AWAITING_APPROVAL"
+
+
+class ApprovalRequestEnded(NotAwaitingApproval):
+    """Step Functions says the request had ended (timed out, or gone) when the decision reached it."""
+
+    code = "APPROVAL_REQUEST_ENDED"
+
+
+class ApprovalRequestChanged(DomainError):
+    """The approval request moved between the read and the write (the workflow opened it, or an approver
+    claimed a decision): the change was not made; read the task again."""
+
+    code = "APPROVAL_REQUEST_CHANGED"

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tasks_shared.domain.approval import ApprovalStatus
 from tasks_shared.domain.errors import NotAllowed, ValidationFailed
-from tasks_shared.domain.model import ApprovalStatus, Caller, Task
+from tasks_shared.domain.model import Caller, Task
 from tasks_shared.domain.paging import DEFAULT_PAGE_SIZE
 
 ALL = "ALL"

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from tasks_shared.domain.errors import InvalidTransition
+from tasks_shared.domain.approval import Approval, ApprovalStatus
+from tasks_shared.domain.errors import InvalidTransition, NotAllowed, NotAwaitingApproval
 from tasks_shared.domain.fields import PUBLIC, REQUIRED
 
 
@@ -24,14 +25,6 @@ class Status(StrEnum):
     CANCELLED = "cancelled"
 
 
-class ApprovalStatus(StrEnum):
-    NOT_REQUIRED = "not_required"
-    AWAITING = "awaiting"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    EXPIRED = "expired"
-
-
 TERMINAL = frozenset({Status.COMPLETED, Status.CANCELLED})
 # Terminal states stay terminal: a completed task's cycle time and archive must not change under it.
 _NEXT_STATUS = {
@@ -40,7 +33,11 @@ _NEXT_STATUS = {
     Status.COMPLETED: set(),
     Status.CANCELLED: set(),
 }
-_BLOCKED_WHILE_AWAITING = {Status.IN_PROGRESS, Status.COMPLETED}
+_OPEN = frozenset({Status.PENDING, Status.IN_PROGRESS})
+# What a task cannot become while its high priority lacks an approval.
+_BLOCKED_WITHOUT_APPROVAL = {Status.IN_PROGRESS, Status.COMPLETED}
+# A new request is opened for any approval but these.
+_KEPT_ON_RAISE = {ApprovalStatus.APPROVED, ApprovalStatus.AWAITING}
 
 
 def utcnow() -> str:
@@ -63,40 +60,6 @@ class Caller:
     @property
     def is_approver(self) -> bool:
         return "approvers" in self.groups
-
-
-@dataclass(frozen=True)
-class Approval:
-    status: ApprovalStatus = ApprovalStatus.NOT_REQUIRED
-    decided_by: str | None = None
-    decided_at: str | None = None
-    comment: str | None = None
-    # When approval was requested: the approvers' queue is served oldest request first.
-    requested_at: str | None = None
-
-    @classmethod
-    def requested(cls, now: str) -> Approval:
-        return cls(ApprovalStatus.AWAITING, requested_at=now)
-
-    def to_dict(self) -> dict[str, Any]:
-        body = {
-            "status": self.status.value,
-            "requestedAt": self.requested_at,
-            "decidedBy": self.decided_by,
-            "decidedAt": self.decided_at,
-            "comment": self.comment,
-        }
-        return {key: value for key, value in body.items() if value is not None}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Approval:
-        return cls(
-            status=ApprovalStatus(data["status"]),
-            requested_at=data.get("requestedAt"),
-            decided_by=data.get("decidedBy"),
-            decided_at=data.get("decidedAt"),
-            comment=data.get("comment"),
-        )
 
 
 @dataclass(frozen=True)
@@ -157,8 +120,9 @@ class Task:
     def may_delete(self, caller: Caller) -> bool:
         return caller.is_admin or caller.user_id == self.owner_id
 
-    def with_changes(self, changes: dict[str, Any], now: str) -> Task:
-        """This task with validated client changes applied, enforcing the status and approval rules."""
+    def with_changes(self, changes: dict[str, Any], now: str, by: str) -> Task:
+        """This task with validated client changes by user `by` applied, enforcing the status and
+        approval rules."""
         fields = {
             "title": changes.get("title", self.title),
             "description": changes.get("description", self.description),
@@ -171,9 +135,9 @@ class Task:
         candidate = replace(self, **fields)
         if candidate == self:
             return self
-        approval = self._approval_after(candidate, now)
+        approval = self._approval_after(candidate, now, by)
+        self._check_transition(candidate, approval)
         status = candidate.status
-        self._check_transition(status, approval)
         return replace(
             candidate,
             approval=approval,
@@ -184,15 +148,25 @@ class Task:
             version=self.version + 1,
         )
 
-    def _approval_after(self, candidate: Task, now: str) -> Approval:
-        """A never-approved task raised to high while pending (before or after the change) needs approval,
-        so raising and starting it in one request is blocked like doing it in two."""
-        raised_to_high = candidate.priority is Priority.HIGH and self.priority is not Priority.HIGH
-        pending = Status.PENDING in (self.status, candidate.status)
-        needs_approval = pending and self.approval.status is ApprovalStatus.NOT_REQUIRED
-        return Approval.requested(now) if raised_to_high and needs_approval else self.approval
+    def _approval_after(self, candidate: Task, now: str, by: str) -> Approval:
+        """Raising an open task to high asks for approval, unless it is approved or asked already (so
+        raising and starting it in one request is blocked like doing it in two). Lowering it below high,
+        or cancelling it, while awaiting withdraws the request in `by`'s name."""
+        raised = candidate.priority is Priority.HIGH and self.priority is not Priority.HIGH
+        if (
+            raised
+            and self.status in _OPEN
+            and candidate.status is not Status.CANCELLED
+            and self.approval.status not in _KEPT_ON_RAISE
+        ):
+            return Approval.requested(now)
+        ends_request = candidate.priority is not Priority.HIGH or candidate.status is Status.CANCELLED
+        if self.approval.status is ApprovalStatus.AWAITING and ends_request:
+            return self.approval.withdrawn(by, now)
+        return self.approval
 
-    def _check_transition(self, status: Status, approval: Approval) -> None:
+    def _check_transition(self, candidate: Task, approval: Approval) -> None:
+        status = candidate.status
         if status is self.status:
             return
         if status not in _NEXT_STATUS[self.status]:
@@ -200,10 +174,29 @@ class Task:
                 f"a {self.status.value} task cannot become {status.value}",
                 [{"field": "status", "issue": f"not allowed from {self.status.value}"}],
             )
-        if approval.status is ApprovalStatus.AWAITING and status in _BLOCKED_WHILE_AWAITING:
+        if status not in _BLOCKED_WITHOUT_APPROVAL:
+            return
+        if approval.status is ApprovalStatus.AWAITING:
             raise InvalidTransition(
                 f"the task is awaiting approval and cannot become {status.value}",
                 [{"field": "status", "issue": "awaiting approval"}],
+            )
+        if approval.status is ApprovalStatus.WITHDRAWN and candidate.priority is Priority.HIGH:
+            raise InvalidTransition(
+                f"the approval request of this high-priority task was withdrawn, so it cannot become "
+                f"{status.value}: lower its priority and raise it to high again to ask again",
+                [{"field": "status", "issue": "approval withdrawn"}],
+            )
+
+    def check_decision_by(self, caller: Caller) -> None:
+        """Only approvers decide, never on a task they own, and only while the task awaits a decision."""
+        if not caller.is_approver:
+            raise NotAllowed("only approvers may decide on an approval request")
+        if caller.user_id == self.owner_id:
+            raise NotAllowed("the owner of a task may not decide on its approval request")
+        if self.approval.status is not ApprovalStatus.AWAITING:
+            raise NotAwaitingApproval(
+                f"task {self.id} is not awaiting approval (its approval is {self.approval.status.value})"
             )
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,16 +1,27 @@
-"""Task use cases: authorization, rules and optimistic concurrency around the repository."""
+"""Task use cases: authorization, rules and optimistic concurrency around the repository, and the API's
+side of the approval protocol (docs/approval-workflow.md): claiming a decision, withdrawing a request."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable, Collection
 from typing import Any
 
-from tasks_shared.domain.errors import NotAllowed, PreconditionFailed, TaskNotFound, VersionConflict
+from tasks_shared.domain.approval import ApprovalStatus, ClaimedDecision, Decision
+from tasks_shared.domain.errors import (
+    ApprovalRequestChanged,
+    ApprovalRequestEnded,
+    NotAllowed,
+    NotAwaitingApproval,
+    PreconditionFailed,
+    TaskNotFound,
+    VersionConflict,
+)
 from tasks_shared.domain.listing import ListQuery
 from tasks_shared.domain.model import Caller, Task, utcnow
 from tasks_shared.domain.paging import Page, PageTokens, Paging
-from tasks_shared.services.ports import TaskRepository
+from tasks_shared.services.ports import ApprovalRequests, StoredTask, TaskRepository, Withdrawal
 
 
 class TaskService:
@@ -18,11 +29,13 @@ class TaskService:
         self,
         repository: TaskRepository,
         page_tokens: PageTokens,
+        approvals: ApprovalRequests,
         clock: Callable[[], str] = utcnow,
         new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
     ) -> None:
         self._repository = repository
         self._paging = Paging(page_tokens)
+        self._approvals = approvals
         self._clock = clock
         self._new_id = new_id
 
@@ -32,10 +45,7 @@ class TaskService:
         return task
 
     def get(self, caller: Caller, task_id: str) -> Task:
-        task = self._repository.get(task_id)
-        if task is None or not task.is_visible_to(caller):
-            raise TaskNotFound(task_id)
-        return task
+        return self._read_visible(caller, task_id).task
 
     def list(self, caller: Caller, query: ListQuery, next_token: str | None = None) -> Page[Task]:
         """A page of the query's tasks; its `next` is the token of the next page."""
@@ -45,26 +55,76 @@ class TaskService:
     def update(
         self, caller: Caller, task_id: str, changes: dict[str, Any], if_match: Collection[int] | None = None
     ) -> Task:
-        """Apply changes to the version read; with If-Match, to that version only (else 412)."""
-        current = self.get(caller, task_id)
+        """Apply changes to the version read; with If-Match, to that version only (else 412). A change
+        that withdraws the approval request ends the workflow's wait too."""
+        stored = self._read_visible(caller, task_id)
+        current = stored.task
         if not current.may_edit(caller, set(changes)):
             raise NotAllowed(
                 "only the owner or an admin may change this task; the assignee may change its status"
             )
         self._check_precondition(current, if_match)
-        updated = current.with_changes(changes, self._clock())
+        updated = current.with_changes(changes, self._clock(), caller.user_id)
         if updated is current:
             return current
         updated = updated.stamped(caller)
-        self._write(lambda: self._repository.replace(current, updated), if_match)
+        if not _withdraws(current, updated):
+            self._write(lambda: self._repository.replace(current, updated), stored, if_match)
+            return updated
+        if stored.decision_claimed:
+            raise ApprovalRequestChanged(
+                f"an approver has just decided on task {task_id}: read it again in a moment"
+            )
+        self._write(lambda: self._repository.withdraw(stored, updated), stored, if_match)
+        self._end_request(stored, Withdrawal.WITHDRAWN)
         return updated
 
     def delete(self, caller: Caller, task_id: str, if_match: Collection[int] | None = None) -> None:
-        current = self.get(caller, task_id)
-        if not current.may_delete(caller):
+        stored = self._read_visible(caller, task_id)
+        if not stored.task.may_delete(caller):
             raise NotAllowed("only the owner or an admin may delete this task")
-        self._check_precondition(current, if_match)
-        self._write(lambda: self._repository.delete(current), if_match)
+        self._check_precondition(stored.task, if_match)
+        self._write(lambda: self._repository.delete(stored), stored, if_match)
+        self._end_request(stored, Withdrawal.TASK_DELETED)
+
+    def decide(
+        self, caller: Caller, task_id: str, decision: Decision, comment: str | None = None
+    ) -> ClaimedDecision:
+        """Claim the request for this decision (one claim wins), then answer the workflow, which records
+        it on the task. Approvers hear 409 about a task that awaits nothing (a decision too late), where
+        anyone else who may not see it hears 404."""
+        stored = self._repository.read(task_id)
+        if stored is None or not (caller.is_approver or stored.task.is_visible_to(caller)):
+            raise TaskNotFound(task_id)
+        stored.task.check_decision_by(caller)
+        token = stored.approval_token
+        if token is None:
+            raise NotAwaitingApproval(
+                f"another approver's decision on task {task_id} came first"
+                if stored.decision_claimed
+                else f"the approval request of task {task_id} is still being opened: try again in a moment"
+            )
+        claim = ClaimedDecision(decision, caller.user_id, self._clock(), comment or "")
+        self._repository.claim_decision(task_id, token, claim)
+        answer = self._approvals.approve if decision is Decision.APPROVE else self._approvals.reject
+        try:
+            answer(token)
+        except ApprovalRequestEnded:
+            self._repository.expire_claimed(task_id, claim, self._clock(), caller.correlation_id)
+            raise
+        return claim
+
+    def _read_visible(self, caller: Caller, task_id: str) -> StoredTask:
+        stored = self._repository.read(task_id)
+        if stored is None or not stored.task.is_visible_to(caller):
+            raise TaskNotFound(task_id)
+        return stored
+
+    def _end_request(self, stored: StoredTask, reason: Withdrawal) -> None:
+        """Tell the workflow its wait is over; a request that had ended already needs no telling."""
+        if stored.approval_token is not None:
+            with contextlib.suppress(ApprovalRequestEnded):
+                self._approvals.withdraw(stored.approval_token, reason)
 
     @staticmethod
     def _check_precondition(task: Task, if_match: Collection[int] | None) -> None:
@@ -74,11 +134,25 @@ class TaskService:
                 f'task {task.id} has changed: its ETag is "{task.version}", If-Match asked for {asked}'
             )
 
-    @staticmethod
-    def _write(write: Callable[[], None], if_match: Collection[int] | None) -> None:
+    def _write(self, write: Callable[[], None], read: StoredTask, if_match: Collection[int] | None) -> None:
+        """A failed condition is another writer's change: of the task (409, or 412 under If-Match), or
+        of its approval request alone, which moves no version (409 either way: the ETag still holds)."""
         try:
             write()
         except VersionConflict as exc:
+            now = self._repository.read(read.task.id)
+            if now is not None and now.task.version == read.task.version:
+                raise ApprovalRequestChanged(
+                    f"the approval request of task {read.task.id} changed meanwhile (the workflow opened "
+                    "it, or an approver decided): read the task again and retry"
+                ) from exc
             if if_match is not None:
                 raise PreconditionFailed("the task changed after the version in If-Match") from exc
             raise
+
+
+def _withdraws(current: Task, updated: Task) -> bool:
+    return (
+        current.approval.status is ApprovalStatus.AWAITING
+        and updated.approval.status is ApprovalStatus.WITHDRAWN
+    )

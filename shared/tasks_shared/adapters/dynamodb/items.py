@@ -9,8 +9,9 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from tasks_shared.domain.approval import Approval, ApprovalStatus
 from tasks_shared.domain.fields import FIELDS
-from tasks_shared.domain.model import Approval, ApprovalStatus, Task, plain
+from tasks_shared.domain.model import Task, plain
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -56,9 +57,8 @@ def task_from_item(item: dict[str, Any]) -> Task:
 
 
 def _approval(stored: dict[str, Any]) -> Approval:
-    values = {
-        name: stored[attribute] for name, attribute in _APPROVAL.items() if stored.get(attribute) is not None
-    }
+    """An empty text is no value: the workflow copies a claimed decision's comment, "" when none."""
+    values = {name: stored[attribute] for name, attribute in _APPROVAL.items() if stored.get(attribute)}
     return Approval(**{**values, "status": ApprovalStatus(values["status"])})
 
 

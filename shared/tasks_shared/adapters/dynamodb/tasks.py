@@ -12,13 +12,16 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from tasks_shared.adapters.dynamodb import approvals
 from tasks_shared.adapters.dynamodb.items import is_condition_failure, task_from_item, task_record, to_item
 from tasks_shared.adapters.dynamodb.views import DynamoDBViews
-from tasks_shared.domain.errors import VersionConflict
+from tasks_shared.domain.approval import ClaimedDecision, TaskToken
+from tasks_shared.domain.errors import NotAwaitingApproval, VersionConflict
 from tasks_shared.domain.fields import FIELDS, Writer
 from tasks_shared.domain.listing import ListQuery
 from tasks_shared.domain.model import Task
 from tasks_shared.domain.paging import Page
+from tasks_shared.services.ports import StoredTask
 
 _BATCH_GET_MAX = 100  # keys per BatchGetItem call
 _BATCH_GET_ATTEMPTS = 5
@@ -29,19 +32,27 @@ API_ATTRIBUTES = tuple(field.stored for field in FIELDS if field.owner is Writer
 _VERSION = next(field.stored for field in FIELDS if field.name == "version")
 
 
-def _api_update(task: Task, expected_version: int) -> dict[str, Any]:
+def _api_update(task: Task, expected_version: int, withdrawal: StoredTask | None = None) -> dict[str, Any]:
     """UpdateItem arguments that set the API's attributes of `task` (removing the unset ones), only
-    while the stored version is the one read."""
+    while the stored version is the one read. A withdrawal (the `withdrawal` read) also removes the
+    workflow's token, only while it is the one read and no approver has claimed a decision."""
     record = task_record(task)
     names = {f"#a{i}": name for i, name in enumerate(API_ATTRIBUTES)}
     values = {f":a{i}": record[name] for i, name in enumerate(API_ATTRIBUTES) if name in record}
     sets = [f"#a{i} = :a{i}" for i, name in enumerate(API_ATTRIBUTES) if name in record]
     removes = [f"#a{i}" for i, name in enumerate(API_ATTRIBUTES) if name not in record]
+    condition = f"#a{API_ATTRIBUTES.index(_VERSION)} = :expected"
+    if withdrawal is not None:
+        token_condition, token_values = approvals.token_condition(withdrawal.approval_token)
+        removes.append("#token")
+        condition += f" AND {token_condition} AND attribute_not_exists(#decision)"
+        names |= approvals.NAMES
+        values |= token_values
     expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
     return {
         "Key": to_item({"id": task.id}),
         "UpdateExpression": expression,
-        "ConditionExpression": f"#a{API_ATTRIBUTES.index(_VERSION)} = :expected",
+        "ConditionExpression": condition,
         "ExpressionAttributeNames": names,
         "ExpressionAttributeValues": to_item({**values, ":expected": expected_version}),
     }
@@ -55,11 +66,19 @@ class DynamoDBTaskRepository:
         self._views = DynamoDBViews(client, views_table) if views_table else None
 
     def get(self, task_id: str) -> Task | None:
+        stored = self.read(task_id)
+        return stored.task if stored else None
+
+    def read(self, task_id: str) -> StoredTask | None:
         response = self._client.get_item(
             TableName=self._tasks, Key=to_item({"id": task_id}), ConsistentRead=True
         )
         item = response.get("Item")
-        return task_from_item(item) if item else None
+        if not item:
+            return None
+        token = item.get(approvals.TOKEN_ATTRIBUTE, {}).get("S")
+        claimed = approvals.DECISION_ATTRIBUTE in item
+        return StoredTask(task_from_item(item), TaskToken(token) if token else None, claimed)
 
     def get_items(self, task_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The stored items (DynamoDB JSON) of these tasks that exist, by id: consistent reads, 100 a call."""
@@ -93,15 +112,40 @@ class DynamoDBTaskRepository:
         """Write the API's attributes of `current` over `previous`, if nobody wrote in between."""
         self._conditional("update_item", current.id, **_api_update(current, previous.version))
 
-    def delete(self, task: Task) -> None:
+    def withdraw(self, previous: StoredTask, current: Task) -> None:
+        self._conditional("update_item", current.id, **_api_update(current, previous.task.version, previous))
+
+    def delete(self, stored: StoredTask) -> None:
+        token_condition, token_values = approvals.token_condition(stored.approval_token)
         self._conditional(
             "delete_item",
-            task.id,
-            Key=to_item({"id": task.id}),
-            ConditionExpression="#version = :version",
-            ExpressionAttributeNames={"#version": "version"},
-            ExpressionAttributeValues=to_item({":version": task.version}),
+            stored.task.id,
+            Key=to_item({"id": stored.task.id}),
+            ConditionExpression=f"#version = :version AND {token_condition}",
+            ExpressionAttributeNames={"#version": "version", "#token": approvals.TOKEN_ATTRIBUTE},
+            ExpressionAttributeValues=to_item({":version": stored.task.version, **token_values}),
         )
+
+    def claim_decision(self, task_id: str, token: TaskToken, claim: ClaimedDecision) -> None:
+        try:
+            self._client.update_item(TableName=self._tasks, **approvals.claim_request(task_id, token, claim))
+        except ClientError as exc:
+            if is_condition_failure(exc):
+                raise NotAwaitingApproval(
+                    f"task {task_id} no longer awaits a decision: another approver's came first, or the "
+                    "request ended"
+                ) from exc
+            raise
+
+    def expire_claimed(
+        self, task_id: str, claim: ClaimedDecision, now: str, correlation_id: str | None
+    ) -> None:
+        request = approvals.expire_request(task_id, claim, now, correlation_id)
+        try:
+            self._client.update_item(TableName=self._tasks, **request)
+        except ClientError as exc:
+            if not is_condition_failure(exc):  # else the workflow closed the request meanwhile
+                raise
 
     def set_expiry(self, task: Task, expires_at: int) -> bool:
         """Give a completed task its retention TTL, once: the retention write owns `expiresAt` only and

@@ -1,0 +1,206 @@
+"""TaskService's side of the approval protocol (docs/approval-workflow.md) on in-memory fakes: the claim
+and the answer of a decision, and the withdrawal of a request by a change or a delete."""
+
+import pytest
+
+from tasks_shared.adapters.memory import InMemoryTaskRepository
+from tasks_shared.domain.approval import ApprovalStatus, ClaimedDecision, Decision, TaskToken
+from tasks_shared.domain.errors import (
+    ApprovalRequestChanged,
+    ApprovalRequestEnded,
+    NotAllowed,
+    NotAwaitingApproval,
+    TaskNotFound,
+)
+from tasks_shared.domain.model import Caller, Status, Task
+from tasks_shared.services.ports import StoredTask, Withdrawal
+
+TOKEN = TaskToken("workflow-token-0001")
+
+
+class LateTokenRepository(InMemoryTaskRepository):
+    """The workflow stores its token between the service's read and its write."""
+
+    def withdraw(self, previous: StoredTask, current: Task) -> None:
+        self.tokens[current.id] = TOKEN
+        super().withdraw(previous, current)
+
+    def delete(self, stored: StoredTask) -> None:
+        self.tokens[stored.task.id] = TOKEN
+        super().delete(stored)
+
+
+@pytest.fixture
+def awaiting(service, owner) -> Task:
+    """Alice's high-priority task, assigned to bob, whose request waits with its token stored."""
+    return service.create(owner, {"title": "Rotate the keys", "priority": "high", "assignee": "bob"})
+
+
+@pytest.fixture
+def waiting(awaiting, repository) -> Task:
+    repository.tokens[awaiting.id] = TOKEN
+    return awaiting
+
+
+# --- decide ---------------------------------------------------------------------------------------
+
+
+def test_a_decision_is_claimed_on_the_task_before_the_workflow_records_it(
+    service, waiting, approver, repository, clock
+):
+    claim = service.decide(approver, waiting.id, Decision.APPROVE, "go")
+    assert claim == ClaimedDecision(Decision.APPROVE, "carol", clock(), "go")
+    assert repository.claims[waiting.id] == claim
+    assert waiting.id not in repository.tokens
+
+
+@pytest.mark.parametrize(("decision", "kind"), [(Decision.APPROVE, "approve"), (Decision.REJECT, "reject")])
+def test_a_decision_answers_the_workflow_with_the_token_it_claimed(
+    service, waiting, approver, approvals, decision, kind
+):
+    service.decide(approver, waiting.id, decision)
+    assert approvals.sent == [(kind, TOKEN, None)]
+
+
+def test_a_decision_without_a_comment_claims_an_empty_one(service, waiting, approver, repository):
+    service.decide(approver, waiting.id, Decision.REJECT)
+    assert repository.claims[waiting.id].comment == ""
+
+
+def test_a_decision_leaves_the_task_awaiting_for_the_workflow_to_record(
+    service, waiting, approver, repository
+):
+    service.decide(approver, waiting.id, Decision.APPROVE)
+    assert repository.get(waiting.id) == waiting
+
+
+def test_a_second_decision_finds_the_request_claimed(service, waiting, approver, approvals):
+    service.decide(approver, waiting.id, Decision.APPROVE)
+    with pytest.raises(NotAwaitingApproval) as refused:
+        service.decide(Caller("dave", frozenset({"approvers"})), waiting.id, Decision.REJECT)
+    assert "came first" in refused.value.message
+    assert len(approvals.sent) == 1
+
+
+def test_a_decision_before_the_workflow_stored_its_token_is_refused(service, awaiting, approver, approvals):
+    with pytest.raises(NotAwaitingApproval) as refused:
+        service.decide(approver, awaiting.id, Decision.APPROVE)
+    assert "try again in a moment" in refused.value.message
+    assert approvals.sent == []
+
+
+def test_the_owner_may_not_decide_even_as_an_approver(service, waiting, repository):
+    with pytest.raises(NotAllowed):
+        service.decide(Caller("alice", frozenset({"approvers"})), waiting.id, Decision.APPROVE)
+    assert repository.tokens[waiting.id] == TOKEN
+
+
+@pytest.mark.parametrize("who", ["assignee", "admin"])
+def test_who_sees_the_task_but_is_no_approver_is_forbidden_to_decide(service, waiting, who, request):
+    with pytest.raises(NotAllowed):
+        service.decide(request.getfixturevalue(who), waiting.id, Decision.APPROVE)
+
+
+def test_a_stranger_cannot_tell_the_task_exists(service, waiting, stranger):
+    with pytest.raises(TaskNotFound):
+        service.decide(stranger, waiting.id, Decision.APPROVE)
+
+
+def test_a_decision_on_a_missing_task_is_not_found(service, approver):
+    with pytest.raises(TaskNotFound):
+        service.decide(approver, "no-such-task", Decision.APPROVE)
+
+
+def test_an_approver_hears_that_a_task_awaits_no_decision(service, owner, approver):
+    task = service.create(owner, {"title": "small"})
+    with pytest.raises(NotAwaitingApproval):
+        service.decide(approver, task.id, Decision.APPROVE)
+
+
+def test_a_decision_on_an_ended_request_closes_it_as_its_timeout_would(
+    service, waiting, approver, approvals, repository, clock
+):
+    approvals.ended.add(TOKEN)
+    clock.advance(5)
+    with pytest.raises(ApprovalRequestEnded):
+        service.decide(approver, waiting.id, Decision.APPROVE)
+    closed = repository.get(waiting.id)
+    assert (closed.approval.status, closed.status, closed.version) == (
+        ApprovalStatus.EXPIRED,
+        Status.CANCELLED,
+        waiting.version + 1,
+    )
+    assert (closed.updated_by, closed.updated_at, closed.correlation_id) == (
+        "approval-workflow",
+        clock(),
+        "req-carol",
+    )
+    assert waiting.id not in repository.claims
+
+
+# --- withdraw -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("changes", [{"priority": "low"}, {"status": "cancelled"}])
+def test_lowering_or_cancelling_withdraws_the_request_and_ends_the_wait(
+    service, waiting, owner, approvals, repository, changes
+):
+    updated = service.update(owner, waiting.id, changes)
+    assert (updated.approval.status, updated.approval.decided_by) == (ApprovalStatus.WITHDRAWN, "alice")
+    assert waiting.id not in repository.tokens
+    assert approvals.sent == [("withdraw", TOKEN, Withdrawal.WITHDRAWN)]
+
+
+def test_a_withdrawal_before_the_token_was_stored_tells_no_one(service, awaiting, owner, approvals):
+    assert service.update(owner, awaiting.id, {"priority": "low"}).approval.status is ApprovalStatus.WITHDRAWN
+    assert approvals.sent == []
+
+
+def test_a_withdrawal_of_a_request_that_had_ended_still_succeeds(
+    service, waiting, owner, approvals, repository
+):
+    approvals.ended.add(TOKEN)
+    service.update(owner, waiting.id, {"priority": "low"})
+    assert repository.get(waiting.id).approval.status is ApprovalStatus.WITHDRAWN
+
+
+def test_a_change_that_keeps_the_request_keeps_the_token(service, waiting, owner, approvals, repository):
+    service.update(owner, waiting.id, {"title": "Rotate every key"})
+    assert (repository.tokens[waiting.id], approvals.sent) == (TOKEN, [])
+
+
+def test_a_withdrawal_after_an_approver_claimed_a_decision_is_refused(
+    service, waiting, owner, approver, repository
+):
+    service.decide(approver, waiting.id, Decision.APPROVE)
+    with pytest.raises(ApprovalRequestChanged):
+        service.update(owner, waiting.id, {"priority": "low"})
+    assert repository.get(waiting.id).approval.status is ApprovalStatus.AWAITING
+
+
+def test_deleting_a_task_awaiting_approval_ends_the_wait(service, waiting, owner, approvals, repository):
+    service.delete(owner, waiting.id)
+    assert repository.read(waiting.id) is None
+    assert approvals.sent == [("withdraw", TOKEN, Withdrawal.TASK_DELETED)]
+
+
+@pytest.fixture
+def late_token(make_service, owner):
+    """A service whose repository gets the workflow's token between each read and write."""
+    service = make_service(LateTokenRepository())
+    return service, service.create(owner, {"title": "Rotate the keys", "priority": "high"})
+
+
+@pytest.mark.parametrize("if_match", [None, {1}], ids=["plain", "if-match"])
+def test_a_token_stored_after_the_read_makes_the_withdrawal_a_conflict_not_a_stale_etag(
+    late_token, owner, if_match
+):
+    service, task = late_token
+    with pytest.raises(ApprovalRequestChanged):
+        service.update(owner, task.id, {"priority": "low"}, if_match)
+
+
+def test_a_token_stored_after_the_read_makes_the_delete_a_conflict(late_token, owner):
+    service, task = late_token
+    with pytest.raises(ApprovalRequestChanged):
+        service.delete(owner, task.id)
