@@ -17,9 +17,10 @@ N ?= 100
 DECISION ?= approve
 COMMENT ?=
 TASK ?=
+ENV ?= dev
 export AWS_PORT API_PORT AWS_REGION
 
-.PHONY: help dev test lint format token publish invoke queues seed approve approvals demo diagram
+.PHONY: help dev test lint format token publish invoke queues seed approve approvals demo diagram package plan deploy
 
 help: ## List the targets
 	@if [ -t 1 ]; then on=$$'\033[36m' off=$$'\033[0m'; else on= off=; fi; \
@@ -79,3 +80,12 @@ demo: $(STAMP) ## Tell the approval story against the running stack (make dev), 
 
 diagram: $(STAMP) ## Regenerate the approval workflow's Mermaid diagram in docs/approval-workflow.md
 	@$(BIN)/python -m tasks_local diagram
+
+package: $(STAMP) ## Build dist/: one zip per function and the dependency layer (Python 3.12, arm64), byte-identical for the same inputs
+	@$(BIN)/python -m tasks_local package
+
+plan: package ## Plan one environment with Terraform: make plan ENV=dev (says what is missing when it cannot)
+	@$(BIN)/python -m tasks_local terraform plan --env '$(ENV)'
+
+deploy: package ## Apply one environment with Terraform: make deploy ENV=dev (asks before it changes anything)
+	@$(BIN)/python -m tasks_local terraform apply --env '$(ENV)'

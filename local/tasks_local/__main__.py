@@ -36,6 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("demo", help="the approval story against the running stack, each step checked")
     commands.add_parser("diagram", help="write the workflow's Mermaid diagram into its docs")
     commands.add_parser("lint-workflow", help="statelint and our own checks on the approval ASL")
+    commands.add_parser("package", help="build dist/: one zip per function and the dependency layer")
+    terraform = commands.add_parser("terraform", help="plan or apply one environment, or say what is missing")
+    terraform.add_argument("action", choices=["plan", "apply"])
+    terraform.add_argument("--env", required=True, help="dev, staging or prod (ENV)")
     return parser
 
 
@@ -101,9 +105,15 @@ def _stack_command(args: argparse.Namespace) -> int:
 
 
 def _repository_command(args: argparse.Namespace) -> int:
-    from tasks_local import diagram, workflow_lint  # noqa: PLC0415
+    from tasks_local import deploy, diagram, package, workflow_lint  # noqa: PLC0415
 
-    return diagram.main() if args.command == "diagram" else workflow_lint.main()
+    commands: dict[str, Callable[[], int]] = {
+        "diagram": diagram.main,
+        "lint-workflow": workflow_lint.main,
+        "package": package.main,
+        "terraform": lambda: deploy.main(args.action, args.env),
+    }
+    return commands[args.command]()
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -112,6 +122,8 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "seed": _seed,
     "diagram": _repository_command,
     "lint-workflow": _repository_command,
+    "package": _repository_command,
+    "terraform": _repository_command,
 }
 
 
