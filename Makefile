@@ -18,6 +18,10 @@ DECISION ?= approve
 COMMENT ?=
 TASK ?=
 ENV ?= dev
+# checkov pins libraries below what moto needs, so it has a virtualenv of its own (pyproject.toml's
+# dependency group `checkov`, pinned by constraints-checkov.txt).
+CHECKOV_VENV := $(VENV)/checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 export AWS_PORT API_PORT AWS_REGION
 
 .PHONY: help dev test lint format token publish invoke queues seed approve approvals demo diagram package plan deploy
@@ -36,16 +40,25 @@ $(STAMP): pyproject.toml constraints.txt
 	   || { tail -n 30 $(VENV)/install.log >&2; exit 1; }
 	@touch $@
 
+$(CHECKOV_STAMP): pyproject.toml constraints-checkov.txt
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	@echo "Installing checkov into $(CHECKOV_VENV) (log: $(CHECKOV_VENV)/install.log)" >&2
+	@{ $(CHECKOV_VENV)/bin/python -m pip install --upgrade pip && \
+	   $(CHECKOV_VENV)/bin/python -m pip install -c constraints-checkov.txt --group checkov; } > $(CHECKOV_VENV)/install.log 2>&1 \
+	   || { tail -n 30 $(CHECKOV_VENV)/install.log >&2; exit 1; }
+	@touch $@
+
 dev: $(STAMP) ## Run the whole system locally: AWS (moto) on :4566 (AWS_PORT), the HTTP API on :3000 (API_PORT)
 	@exec $(BIN)/python -m tasks_local dev
 
 test: $(STAMP) ## Run every test suite (unit, integration, contract, end-to-end)
 	@$(BIN)/python -m pytest
 
-lint: $(STAMP) ## Lint and check formatting (ruff), validate the approval ASL (statelint and our checks)
+lint: $(STAMP) $(CHECKOV_STAMP) ## Lint and check formatting (ruff), validate the approval ASL (statelint and our checks), check infra/ (HCL parse, terraform fmt, checkov)
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
 	@$(BIN)/python -m tasks_local lint-workflow
+	@$(BIN)/python -m tasks_local lint-infra --checkov $(CHECKOV_VENV)/bin/checkov
 
 format: $(STAMP) ## Fix lint findings and format the code (ruff)
 	@$(BIN)/ruff check --fix .

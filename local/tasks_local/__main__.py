@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("diagram", help="write the workflow's Mermaid diagram into its docs")
     commands.add_parser("lint-workflow", help="statelint and our own checks on the approval ASL")
     commands.add_parser("package", help="build dist/: one zip per function and the dependency layer")
+    lint_infra = commands.add_parser("lint-infra", help="parse every .tf, terraform fmt -check, checkov")
+    lint_infra.add_argument("--checkov", required=True, help="the checkov executable (its own virtualenv)")
     terraform = commands.add_parser("terraform", help="plan or apply one environment, or say what is missing")
     terraform.add_argument("action", choices=["plan", "apply"])
     terraform.add_argument("--env", required=True, help="dev, staging or prod (ENV)")
@@ -105,12 +107,13 @@ def _stack_command(args: argparse.Namespace) -> int:
 
 
 def _repository_command(args: argparse.Namespace) -> int:
-    from tasks_local import deploy, diagram, package, workflow_lint  # noqa: PLC0415
+    from tasks_local import deploy, diagram, infra_lint, package, workflow_lint  # noqa: PLC0415
 
     commands: dict[str, Callable[[], int]] = {
         "diagram": diagram.main,
         "lint-workflow": workflow_lint.main,
         "package": package.main,
+        "lint-infra": lambda: infra_lint.main(args.checkov),
         "terraform": lambda: deploy.main(args.action, args.env),
     }
     return commands[args.command]()
@@ -123,6 +126,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "diagram": _repository_command,
     "lint-workflow": _repository_command,
     "package": _repository_command,
+    "lint-infra": _repository_command,
     "terraform": _repository_command,
 }
 
