@@ -1,0 +1,213 @@
+"""The approval workflow on `make dev`, over HTTP as approvers and owners use it: moto's Step Functions
+interpreter runs statemachines/approval.asl.json, started from the bus's rule through its queue.
+
+The deadlines are the contract's (DESIGN §3): the token stored within 2 s of the create, a decision on
+GET within 1 s and in the owner's list within 2 s. The last test searches everything these runs
+produced (responses, events, notifications, every log line) for any task token."""
+
+import json
+import time
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.e2e.polling import eventually
+
+pytestmark = pytest.mark.e2e
+
+OWNER, APPROVER, OTHER_APPROVER = "olivia", "abe", "ada"
+TOKEN_DEADLINE = 2.0
+GET_DEADLINE = 1.0
+LIST_DEADLINE = 2.0
+
+
+class Run:
+    """The stack as the story's users, recording every response and every task token it saw."""
+
+    def __init__(self, stack) -> None:
+        self.stack = stack
+        self.sessions = {
+            OWNER: stack.session(OWNER, "approvers"),  # an approver too: still never decides her own
+            APPROVER: stack.session(APPROVER, "approvers"),
+            OTHER_APPROVER: stack.session(OTHER_APPROVER, "approvers"),
+        }
+        self.responses: list[str] = []
+        self.tokens: set[str] = set()
+        self.ddb = stack.client("dynamodb")
+        self.sfn = stack.client("stepfunctions")
+        self.sqs = stack.client("sqs")
+        names = json.loads((stack.state_dir / f"stack-{urlparse(stack.aws_url).port}.json").read_text())[
+            "names"
+        ]
+        self.names = names
+        self.outbox = self._capture(names)
+
+    def _capture(self, names: dict) -> str:
+        """A queue that receives every notification and every event of ours, to search them later."""
+        url = self.sqs.create_queue(QueueName="token-search")["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        sns = self.stack.client("sns")
+        for topic in names["topics"].values():
+            sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+        events = self.stack.client("events")
+        bus = names["bus"]["name"]
+        events.put_rule(
+            Name="token-search", EventBusName=bus, EventPattern=json.dumps({"source": ["tasks.service"]})
+        )
+        events.put_targets(Rule="token-search", EventBusName=bus, Targets=[{"Id": "search", "Arn": arn}])
+        return url
+
+    def call(self, user: str, method: str, path: str, **kwargs):
+        response = self.sessions[user].request(method, self.stack.api_url + path, timeout=30, **kwargs)
+        self.responses.append(json.dumps(dict(response.headers)) + response.text)
+        return response
+
+    def create_high(self, title: str = "Rotate the signing keys") -> dict:
+        response = self.call(OWNER, "POST", "/tasks", json={"title": title, "priority": "high"})
+        assert response.status_code == 201, response.text
+        assert response.json()["approval"]["status"] == "awaiting"
+        return response.json()
+
+    def item(self, task_id: str) -> dict:
+        return self.ddb.get_item(TableName=self.names["tables"]["tasks"], Key={"id": {"S": task_id}}).get(
+            "Item", {}
+        )
+
+    def stored_token(self, task_id: str) -> str | None:
+        token = self.item(task_id).get("approvalToken", {}).get("S")
+        if token:
+            self.tokens.add(token)
+        return token
+
+    def decide(self, user: str, task_id: str, decision: str, comment: str | None = None):
+        body = {"decision": decision, **({"comment": comment} if comment else {})}
+        return self.call(user, "POST", f"/tasks/{task_id}/approval", json=body)
+
+    def get(self, task_id: str) -> dict:
+        return self.call(OWNER, "GET", f"/tasks/{task_id}").json()
+
+    def running_executions(self) -> list[dict]:
+        machine = self.names["stateMachines"]["approval"]
+        return self.sfn.list_executions(stateMachineArn=machine, statusFilter="RUNNING")["executions"]
+
+
+@pytest.fixture(scope="module")
+def run(stack) -> Run:
+    return Run(stack)
+
+
+def _awaiting(run: Run) -> dict:
+    task = run.create_high()
+    assert eventually(lambda: run.stored_token(task["id"]), TOKEN_DEADLINE), "no token within 2 s"
+    return task
+
+
+def test_a_high_priority_task_has_its_token_stored_within_two_seconds(run):
+    started = time.monotonic()
+    task = run.create_high()
+    assert eventually(lambda: run.stored_token(task["id"]), TOKEN_DEADLINE)
+    assert time.monotonic() - started < TOKEN_DEADLINE
+    assert run.get(task["id"])["version"] == 1  # storing the token changes nothing a client sees
+
+
+def test_an_approval_shows_on_get_within_a_second_and_in_the_owners_list_within_two(run):
+    task = _awaiting(run)
+    assert run.decide(APPROVER, task["id"], "approve", "ship it").status_code == 202
+    approved = eventually(
+        lambda: (t := run.get(task["id"]))["approval"]["status"] == "approved" and t, GET_DEADLINE
+    )
+    assert approved, "the decision was not on GET within 1 s"
+    assert approved["approval"]["decidedBy"] == APPROVER
+    assert approved["approval"]["comment"] == "ship it"
+
+    def listed() -> bool:
+        items = run.call(OWNER, "GET", "/tasks", params={"limit": 100}).json()["items"]
+        return any(t["id"] == task["id"] and t["approval"]["status"] == "approved" for t in items)
+
+    assert eventually(listed, LIST_DEADLINE), "the decision was not in the owner's list within 2 s"
+    assert run.call(OWNER, "PUT", f"/tasks/{task['id']}", json={"status": "in_progress"}).status_code == 200
+
+
+def test_the_owner_cannot_decide_even_as_an_approver(run):
+    task = _awaiting(run)
+    assert run.decide(OWNER, task["id"], "approve").status_code == 403
+    assert run.get(task["id"])["approval"]["status"] == "awaiting"
+
+
+def test_a_second_decision_is_a_conflict(run):
+    task = _awaiting(run)
+    assert run.decide(APPROVER, task["id"], "approve").status_code == 202
+    second = run.decide(OTHER_APPROVER, task["id"], "reject")
+    assert second.status_code == 409, second.text
+    assert eventually(lambda: run.get(task["id"])["approval"]["status"] == "approved", GET_DEADLINE)
+
+
+def test_a_rejection_keeps_its_comment_and_cancels_the_task(run):
+    task = _awaiting(run)
+    assert run.decide(APPROVER, task["id"], "reject", "not before the audit").status_code == 202
+    rejected = eventually(
+        lambda: (t := run.get(task["id"]))["approval"]["status"] == "rejected" and t, GET_DEADLINE
+    )
+    assert rejected
+    assert rejected["status"] == "cancelled"
+    assert rejected["approval"]["comment"] == "not before the audit"
+
+
+def test_a_deleted_awaiting_task_leaves_no_running_execution(run):
+    task = _awaiting(run)
+    mine = [e for e in run.running_executions() if e["name"].startswith(task["id"])]
+    assert len(mine) == 1
+    assert run.call(OWNER, "DELETE", f"/tasks/{task['id']}").status_code == 204
+    assert eventually(lambda: not [e for e in run.running_executions() if e["name"].startswith(task["id"])])
+    assert run.item(task["id"]) == {}
+
+
+def test_make_approvals_and_make_approve_work_against_the_stack(run):
+    task = _awaiting(run)
+    listed = run.stack.run(["make", "-s", "approvals", f"USER={APPROVER}"])
+    assert listed.returncode == 0, listed.stderr
+    assert task["id"] in listed.stdout
+    decided = run.stack.run(
+        [
+            "make",
+            "-s",
+            "approve",
+            f"TASK={task['id']}",
+            f"USER={APPROVER}",
+            "DECISION=reject",
+            "COMMENT=too risky",
+        ]
+    )
+    assert decided.returncode == 0, decided.stderr
+    assert eventually(lambda: run.get(task["id"])["approval"].get("comment") == "too risky", GET_DEADLINE)
+    again = run.stack.run(["make", "-s", "approve", f"TASK={task['id']}", f"USER={APPROVER}"])
+    assert again.returncode != 0
+    assert "409" in again.stderr
+
+
+def test_make_demo_tells_the_story_and_exits_zero(run):
+    result = run.stack.run(["make", "-s", "demo"], timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "The demo behaved at every step." in result.stdout
+    assert " ok  bob approves" in result.stdout
+
+
+def test_no_task_token_in_any_response_event_notification_or_log_line(run):
+    assert len(run.tokens) >= 6, "the runs above stored their tokens"
+    messages = []
+    while batch := run.sqs.receive_message(QueueUrl=run.outbox, MaxNumberOfMessages=10).get("Messages"):
+        messages += [message["Body"] for message in batch]
+        run.sqs.delete_message_batch(
+            QueueUrl=run.outbox,
+            Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)],
+        )
+    assert any("Approval requested" in body for body in messages), (
+        "the approvers' notifications were captured"
+    )
+    assert any("TaskUpdated" in body for body in messages), "the events were captured"
+    searched = {"responses": run.responses, "events and notifications": messages, "logs": run.stack.output}
+    for where, texts in searched.items():
+        leaks = [token[:12] for token in run.tokens for text in texts if token in text]
+        assert not leaks, f"a task token appeared in the {where}"
