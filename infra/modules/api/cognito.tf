@@ -12,7 +12,7 @@ data "aws_region" "current" {}
 resource "aws_cognito_user_pool" "this" {
   count                    = local.create_user_pool ? 1 : 0
   name                     = "${var.prefix}-users"
-  deletion_protection      = "ACTIVE"
+  deletion_protection      = var.deletion_protection ? "ACTIVE" : "INACTIVE"
   username_attributes      = ["email"]
   auto_verified_attributes = ["email"]
   mfa_configuration        = "OPTIONAL"

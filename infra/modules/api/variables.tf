@@ -54,3 +54,8 @@ variable "log_retention_days" {
   description = "How long access logs are kept."
   type        = number
 }
+
+variable "deletion_protection" {
+  description = "Refuse to delete the Cognito user pool (prod)."
+  type        = bool
+}

@@ -1,12 +1,13 @@
 module "api" {
-  source             = "../api"
-  prefix             = local.prefix
-  routes             = module.definitions.routes
-  functions          = { for name in distinct([for route in values(module.definitions.routes) : route.function]) : name => module.function[name] }
-  jwt_issuer         = var.jwt_issuer
-  jwt_audience       = var.jwt_audience
-  cors_allow_origins = var.cors_allow_origins
-  throttling         = var.api_throttling
-  log_key_arn        = module.key["logs"].key_arn
-  log_retention_days = var.log_retention_days
+  source              = "../api"
+  prefix              = local.prefix
+  routes              = module.definitions.routes
+  functions           = { for name in distinct([for route in values(module.definitions.routes) : route.function]) : name => module.function[name] }
+  jwt_issuer          = var.jwt_issuer
+  jwt_audience        = var.jwt_audience
+  cors_allow_origins  = var.cors_allow_origins
+  throttling          = var.api_throttling
+  deletion_protection = var.deletion_protection
+  log_key_arn         = module.key["logs"].key_arn
+  log_retention_days  = var.log_retention_days
 }
