@@ -17,9 +17,10 @@ TIMEOUT = (5, 60)  # connect, read (s): a slow emulator is slow, a dead one is r
 class ApiError(Exception):
     """A call that did not succeed, in one line: what was called, as whom, and the API's answer."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(self, message: str, status: int | None = None, detail: str = "") -> None:
         super().__init__(message)
         self.status = status
+        self.detail = detail  # the API's own message, for a caller that expected the refusal
 
 
 class ApiClient:
@@ -75,8 +76,8 @@ class ApiClient:
             unsure = " (it may or may not have been done)" if method != "GET" else ""
             raise ApiError(f"{what}: no answer from {self.url}{unsure}: {type(exc).__name__}") from exc
         if not response.ok:
-            status = response.status_code
-            raise ApiError(f"{what}: {status} {response.reason}: {message_of(response)}", status)
+            status, detail = response.status_code, message_of(response)
+            raise ApiError(f"{what}: {status} {response.reason}: {detail}", status, detail)
         if response.status_code == 204:
             return None
         try:

@@ -51,7 +51,7 @@ class Demo:
             call()
         except ApiError as exc:
             if exc.status == status:
-                return str(exc).rsplit(": ", 1)[-1]
+                return exc.detail
             raise
         raise DemoFailed(f"expected a {status}, but the call succeeded")
 
@@ -161,7 +161,7 @@ class Demo:
         for entry in reversed(entries):
             fields = ", ".join(change["field"] for change in entry["changes"])
             self.say(f"        {entry['occurredAt']}  {entry['actor'] or '?':<18} {entry['type']}: {fields}")
-        return f"{len(entries)} entries, newest first in the API"
+        return f"{len(entries)} entries (the API gives them newest first; printed oldest first)"
 
     def stats(self) -> str:
         def probe() -> dict[str, Any] | None:
