@@ -8,7 +8,7 @@ from tasks_local.settings import LocalSettings
 from tasks_local.tools import running_stack
 
 APPROVERS = ["approvers"]
-DECISIONS = ("approve", "reject")
+DECISIONS = {"approve": "approved", "reject": "rejected"}
 
 
 def approver_client(settings: LocalSettings, user: str) -> ApiClient:

@@ -39,3 +39,13 @@ def test_readme_event_commands_work_as_written(stack):
     assert "local-tasks-task-created-dlq" in result.stdout
     assert "the detail breaks the catalog schema" in result.stdout
     assert '"batchItemFailures": []' in result.stdout
+
+
+def test_readme_approval_commands_work_as_written(stack):
+    result = _run(stack, _block("quickstart") + _block("quickstart-approvals"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    statuses = [int(code) for code in re.findall(r"HTTP/1\.1 (\d{3}) ", result.stdout)]
+    assert statuses[-2:] == [409, 200], result.stdout
+    assert "bob approved task" in result.stdout
+    assert '"decidedBy":"bob"' in result.stdout
+    assert '"comment":"after the backup"' in result.stdout
