@@ -11,6 +11,7 @@ import math
 import os
 import platform
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -74,6 +75,18 @@ def silenced(*logger_names: str) -> Iterator[None]:
         finally:
             for handler, stream in zip(handlers, previous, strict=True):
                 handler.setStream(stream or sys.stdout)
+
+
+def on_local_stack(measure: Callable[[Any], dict[str, list[float]]]) -> dict[str, list[float]]:
+    """Start `make dev` (tests/harness.py) in a fresh state folder, measure on it, always stop it."""
+    from tests.harness import start_stack, stop_stack  # noqa: PLC0415 - only the scripts that start a stack
+
+    with tempfile.TemporaryDirectory() as state:
+        stack = start_stack(Path(state))
+        try:
+            return measure(stack)
+        finally:
+            stop_stack(stack)
 
 
 def time_ms(call: Callable[[], Any]) -> tuple[float, Any]:

@@ -19,14 +19,12 @@ Run: .venv/bin/python bench/approval_latency.py [--requests 30]
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
-from _common import report_latencies, wait_ms
+from _common import on_local_stack, report_latencies, wait_ms
 
-from tests.harness import LocalStack, start_stack, stop_stack
+from tests.harness import LocalStack
 
 TASKS_TABLE = "local-tasks-tasks"
 
@@ -80,12 +78,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     print(f"starting the local stack (make dev) and running {args.requests} approvals...", flush=True)
-    with tempfile.TemporaryDirectory() as state:
-        stack = start_stack(Path(state))
-        try:
-            samples = measure(stack, args.requests, args.poll_ms / 1000)
-        finally:
-            stop_stack(stack)
+    samples = on_local_stack(lambda stack: measure(stack, args.requests, args.poll_ms / 1000))
     report_latencies("Approval workflow on make dev (ms)", "path", samples, args.json)
 
 

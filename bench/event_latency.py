@@ -14,14 +14,12 @@ Run: .venv/bin/python bench/event_latency.py [--writes 40]
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
-from _common import report_latencies, wait_ms
+from _common import on_local_stack, report_latencies, wait_ms
 
-from tests.harness import LocalStack, start_stack, stop_stack
+from tests.harness import LocalStack
 
 PREFIX = "local-tasks"
 
@@ -81,12 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     print(f"starting the local stack (make dev) and making {args.writes} writes of each kind...", flush=True)
-    with tempfile.TemporaryDirectory() as state:
-        stack = start_stack(Path(state))
-        try:
-            samples = measure(stack, args.writes, args.poll_ms / 1000)
-        finally:
-            stop_stack(stack)
+    samples = on_local_stack(lambda stack: measure(stack, args.writes, args.poll_ms / 1000))
     report_latencies("HTTP write → consumer effect (ms)", "path", samples, args.json)
 
 
