@@ -96,6 +96,17 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
+    sid       = "ApiGatewayLinkedRole"
+    actions   = ["iam:CreateServiceLinkedRole"]
+    resources = ["arn:${local.partition}:iam::${local.account}:role/aws-service-role/ops.apigateway.amazonaws.com/*"]
+    condition {
+      test     = "StringEquals"
+      variable = "iam:AWSServiceName"
+      values   = ["ops.apigateway.amazonaws.com"]
+    }
+  }
+
+  statement {
     sid = "UnscopedServices"
     actions = [
       "kms:CreateKey", "kms:CreateAlias", "kms:DeleteAlias", "kms:ListAliases",

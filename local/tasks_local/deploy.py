@@ -76,7 +76,8 @@ def main(action: str, env: str) -> int:
     except Missing as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    region = hcl2.loads((env_dir / "terraform.tfvars").read_text())["region"]
+    plain = hcl2.SerializationOptions(strip_string_quotes=True)
+    region = hcl2.loads((env_dir / "terraform.tfvars").read_text(), serialization_options=plain)["region"]
     backend = [f"-backend-config=bucket={os.environ['TF_STATE_BUCKET']}", f"-backend-config=region={region}"]
     init = subprocess.run(
         ["terraform", f"-chdir={env_dir}", "init", "-input=false", "-reconfigure", *backend], check=False

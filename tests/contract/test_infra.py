@@ -29,7 +29,7 @@ VALUES = {
     "settings": {"retention_days": "30"},
     **event_resource_names(PREFIX, REGION),
 }
-KEY_ARNS = {kind: f"arn:test:key/{kind}" for kind in ("table", "queue", "topic", "bucket")}
+KEY_ARNS = {kind: f"arn:test:key/{kind}" for kind in ("table", "queue", "topic", "bucket", "stateMachine")}
 WORKFLOW_ARNS = {"tasks_table": "arn:test:table/tasks", "approvals_topic_arn": "arn:test:topic/approvals"}
 
 pytestmark = pytest.mark.skipif(

@@ -31,6 +31,7 @@ resource "aws_apigatewayv2_integration" "this" {
   for_each               = var.functions
   api_id                 = aws_apigatewayv2_api.this.id
   integration_type       = "AWS_PROXY"
+  integration_method     = "POST"
   integration_uri        = each.value.alias_invoke_arn
   payload_format_version = "2.0"
 }
@@ -49,7 +50,8 @@ resource "aws_lambda_permission" "this" {
   for_each      = var.functions
   statement_id  = "api-invoke"
   action        = "lambda:InvokeFunction"
-  function_name = each.value.alias_arn
+  function_name = each.value.function_name
+  qualifier     = "live"
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_apigatewayv2_api.this.execution_arn}/*/*"
 }

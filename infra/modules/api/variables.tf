@@ -12,9 +12,9 @@ variable "routes" {
 }
 
 variable "functions" {
-  description = "Per function name serving routes: its `live` alias ARN and invoke ARN."
+  description = "Per function name serving routes: its name and its `live` alias's invoke ARN."
   type = map(object({
-    alias_arn        = string
+    function_name    = string
     alias_invoke_arn = string
   }))
 }

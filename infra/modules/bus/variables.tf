@@ -6,11 +6,10 @@ variable "prefix" {
 variable "rules" {
   description = "The rules from the definitions module: pattern and target (queue or state_machine) per rule name."
   type = map(object({
-    description    = string
-    event_pattern  = string
-    queue          = optional(string)
-    state_machine  = optional(string)
-    execution_name = list(string)
+    description   = string
+    event_pattern = string
+    queue         = optional(string)
+    state_machine = optional(string)
   }))
 }
 
@@ -27,6 +26,11 @@ variable "queue_arns" {
 variable "state_machine_arns" {
   description = "ARN per state machine name, for the rules' state machine targets."
   type        = map(string)
+}
+
+variable "state_machine_key_arn" {
+  description = "KMS key of the state machines' data: starting an execution encrypts its input with it."
+  type        = string
 }
 
 variable "dead_letter_arn" {

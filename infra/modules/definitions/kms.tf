@@ -5,5 +5,7 @@ locals {
     queue  = { service = "sqs", actions = ["kms:Decrypt", "kms:GenerateDataKey"] }
     topic  = { service = "sns", actions = ["kms:Decrypt", "kms:GenerateDataKey"] }
     bucket = { service = "s3", actions = ["kms:GenerateDataKey"] } # PutObject only
+    # Task token callbacks (SendTaskSuccess/Failure) carry data encrypted with the state machine's key.
+    stateMachine = { service = "states", actions = ["kms:GenerateDataKey", "kms:Decrypt"] }
   }
 }

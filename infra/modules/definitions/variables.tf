@@ -14,7 +14,7 @@ variable "arns" {
 }
 
 variable "key_arns" {
-  description = "KMS key ARN per resource kind (table, queue, topic, bucket) for the grants that kind needs."
+  description = "KMS key ARN per resource kind (table, queue, topic, bucket, stateMachine) for the grants that kind needs."
   type        = map(string)
 }
 

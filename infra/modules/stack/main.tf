@@ -34,10 +34,11 @@ module "definitions" {
     { "bucket/archive" = aws_s3_bucket.archive.arn, bus = module.bus.bus_arn },
   )
   key_arns = {
-    table  = module.key["tables"].key_arn
-    queue  = module.key["queues"].key_arn
-    topic  = module.key["topics"].key_arn
-    bucket = module.key["bucket"].key_arn
+    table        = module.key["tables"].key_arn
+    queue        = module.key["queues"].key_arn
+    topic        = module.key["topics"].key_arn
+    bucket       = module.key["bucket"].key_arn
+    stateMachine = module.key["compute"].key_arn
   }
   workflow_arns = {
     tasks_table         = module.table["tasks"].table_arn

@@ -17,18 +17,11 @@ module "bus_dlq" {
   sender_rule_arns = values(module.bus.rule_arns)
 }
 
+# notifications: the consumers tell assignees; approvals: the approval workflow tells approvers.
 resource "aws_sns_topic" "this" {
-  for_each          = local.topics
+  for_each          = toset(["notifications", "approvals"])
   name              = "${local.prefix}-${each.key}"
-  display_name      = each.value
   kms_master_key_id = module.key["topics"].key_arn
-}
-
-locals {
-  topics = {
-    notifications = "Task notifications (assignees), from the consumers"
-    approvals     = "Approval requests, from the approval workflow"
-  }
 }
 
 module "bus" {
@@ -39,6 +32,7 @@ module "bus" {
   queue_arns              = { for name, queue in module.queue : name => queue.queue_arn }
   state_machine_arns      = { for name, machine in module.workflow : name => machine.state_machine_arn }
   dead_letter_arn         = module.bus_dlq.queue_arn
+  state_machine_key_arn   = module.key["compute"].key_arn
   own_source              = module.definitions.event_source
   external_publisher_arns = var.external_publisher_arns
   publisher_role_arns     = [for name in module.definitions.publishers : module.function[name].role_arn]

@@ -41,6 +41,4 @@ resource "aws_dynamodb_table" "this" {
     enabled     = true
     kms_key_arn = var.kms_key_arn
   }
-
-  tags = { Description = var.definition.description }
 }

@@ -6,10 +6,9 @@ variable "name" {
 variable "definition" {
   description = "The table's entry from the definitions module (keys, attributes, indexes, stream, TTL)."
   type = object({
-    description = string
-    hash_key    = string
-    range_key   = optional(string)
-    attributes  = map(string)
+    hash_key   = string
+    range_key  = optional(string)
+    attributes = map(string)
     global_secondary_indexes = list(object({
       name            = string
       hash_key        = string
