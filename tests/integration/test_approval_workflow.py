@@ -7,6 +7,7 @@ import json
 import os
 import threading
 import uuid
+from dataclasses import replace
 
 import boto3
 import pytest
@@ -20,6 +21,7 @@ from tasks_local.manifest import load_all
 from tasks_local.workflow import ExecutionStarter, execution_name, execution_names, provision_workflow
 from tasks_shared.adapters.dynamodb.items import from_item, to_item
 from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
+from tasks_shared.domain.approval import Approval
 from tasks_shared.domain.model import Task, utcnow
 from tasks_shared.tables import create_table_request, definitions
 from tests.e2e.polling import eventually
@@ -343,3 +345,27 @@ def test_the_bus_rule_starts_one_execution_per_event_named_after_the_task_and_th
     assert [execution["name"] for execution in executions] == [f"{task.id}-{event_id}"]
     machine.started += [execution["executionArn"] for execution in executions]
     assert machine.token(task.id)
+
+
+def test_a_stale_execution_never_touches_a_newer_request_of_the_same_task(machine):
+    """Withdrawn without its SendTaskFailure (the API stopped in between), then raised again: the old
+    execution's timeout finds another request awaiting and leaves it alone."""
+    stale = Machine(timeout_seconds=1)
+    task = stale.high_task()
+    old = stale.start(task)
+    stale.token(task.id)
+    raised_again = replace(task, approval=Approval.requested(utcnow()))
+    machine.ddb.update_item(  # the withdrawal and the new request, as the API writes them
+        TableName=machine.table,
+        Key=to_item({"id": task.id}),
+        UpdateExpression="SET approval = :approval REMOVE approvalToken",
+        ExpressionAttributeValues=to_item({":approval": raised_again.approval.to_dict()}),
+    )
+    new = machine.start(raised_again)
+    new_token = machine.token(task.id)
+    assert stale.finished(old)["status"] == "SUCCEEDED"
+    assert stale.end_state(old) == "RequestEndedElsewhere"
+    item = machine.item(task.id)
+    assert item["approval"]["status"] == "awaiting"
+    assert item["approvalToken"] == new_token
+    assert machine.sfn.describe_execution(executionArn=new)["status"] == "RUNNING"
