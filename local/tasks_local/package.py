@@ -63,6 +63,7 @@ def write_zip(target: Path, entries: list[tuple[str, Path]]) -> Path:
             info.external_attr = FILE_MODE << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, path.read_bytes(), compresslevel=9)
+    os.chmod(handle.name, 0o644)  # a temporary file is private; a package is not
     os.replace(handle.name, target)
     return target
 
