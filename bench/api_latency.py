@@ -46,6 +46,7 @@ from tasks_shared.domain.listing import ListQuery, scopes_of
 from tasks_shared.domain.model import Caller, Priority, Task
 from tasks_shared.domain.paging import PageTokens
 from tasks_shared.services.tasks import TaskService
+from tests.pipeline import Indexer
 from tests.samples import api_event
 
 Invoke = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
@@ -80,14 +81,18 @@ def _timed_calls(
     return samples
 
 
-def _measure_operations(invoke: Invoke, *, seed: int, warmup: int, iterations: int) -> dict[str, Any]:
-    """create / get / list (limit 20) for one user. Gets and lists run on the seeded tasks only;
-    creates run last, so the table grows from `seed` tasks while they are measured."""
+def _measure_operations(
+    invoke: Invoke, *, seed: int, warmup: int, iterations: int, catch_up: Callable[[], None] = lambda: None
+) -> dict[str, Any]:
+    """create / get / list (limit 20) for one user. Gets and lists run on the seeded tasks only, once
+    `catch_up` has listed them (on moto: the task-indexer, from the stream); creates run last, so the
+    table grows from `seed` tasks while they are measured."""
 
     def create(_: int) -> dict[str, Any]:
         return api_event("create-task", user=USER, body=NEW_TASK)
 
     ids = [_expect(invoke(create(0), LambdaContext(SERVICE)), 201)["id"] for _ in range(seed)]
+    catch_up()
     first = api_event("list-tasks", user=USER, query={"limit": str(PAGE)})
     page = _expect(invoke(first, LambdaContext(SERVICE)), 200)
     if len(page["items"]) != min(PAGE, seed) or (seed > PAGE) != bool(page["nextToken"]):
@@ -115,7 +120,11 @@ def bench_moto_handler(args: argparse.Namespace) -> dict[str, Any]:
         # get and list publish no metric of their own; Powertools warns about it on every flush.
         warnings.filterwarnings("ignore", message="No application metrics to publish")
         return _measure_operations(
-            lambda_handler, seed=args.seed_tasks, warmup=args.warmup, iterations=args.moto_iterations
+            lambda_handler,
+            seed=args.seed_tasks,
+            warmup=args.warmup,
+            iterations=args.moto_iterations,
+            catch_up=Indexer().catch_up,
         )
 
 

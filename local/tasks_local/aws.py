@@ -1,4 +1,4 @@
-"""The embedded AWS: moto in server mode, provisioned from the definitions Terraform will read."""
+"""The embedded AWS: moto in server mode, provisioned from the definitions Terraform reads."""
 
 import json
 import os
@@ -52,7 +52,7 @@ def in_process_environment(prefix: str) -> dict[str, str]:
 
 
 def resource_names(settings: LocalSettings) -> dict[str, Any]:
-    """The values manifests' ${...} placeholders take locally, as Terraform will fill them in AWS."""
+    """The values manifests' ${...} placeholders take locally, as Terraform fills them in AWS."""
     return {
         "tables": {key: physical_name(settings.prefix, key) for key in definitions()},
         # A fresh secret per run: page tokens from an earlier run are rejected, as after a rotation.

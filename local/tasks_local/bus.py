@@ -1,4 +1,4 @@
-"""Event-side resources, created from their definitions as Terraform will create them in AWS.
+"""Event-side resources, created from the same definitions Terraform creates them from in AWS.
 
 The bus, its archive and rules come from events/rules.json; each consumer's queue and DLQ from the
 `sqs` event of its manifest; the stream publisher's on-failure queue from its `stream` event. Rule

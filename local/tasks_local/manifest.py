@@ -1,4 +1,4 @@
-"""Function manifests (services/*/function.yml), the files Terraform will read."""
+"""Function manifests (services/*/function.yml), the files Terraform reads too."""
 
 import re
 from dataclasses import dataclass

@@ -1,5 +1,5 @@
-"""The one table definition (definitions/tables.json), read by the code and the local stack (and by
-Terraform, once infra/ lands)."""
+"""The one table definition (definitions/tables.json), read by the code, the local stack and Terraform
+(infra/modules/definitions)."""
 
 import json
 from functools import cache
@@ -17,7 +17,7 @@ def definitions() -> dict[str, dict[str, Any]]:
 
 
 def physical_name(prefix: str, key: str) -> str:
-    """`<env>-tasks-<key>`, the naming rule Terraform will share."""
+    """`<env>-tasks-<key>`, the naming rule Terraform shares."""
     return f"{prefix}-{key}"
 
 
