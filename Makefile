@@ -18,13 +18,16 @@ DECISION ?= approve
 COMMENT ?=
 TASK ?=
 ENV ?= dev
+# CI deploys the dist/ artifact built once by `make package` and passes PACKAGE=no, so no stage rebuilds it.
+PACKAGE ?= yes
+PACKAGED := $(if $(filter no,$(PACKAGE)),$(STAMP),package)
 # checkov pins libraries below what moto needs, so it has a virtualenv of its own (pyproject.toml's
 # dependency group `checkov`, pinned by constraints-checkov.txt).
 CHECKOV_VENV := $(VENV)/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 export AWS_PORT API_PORT AWS_REGION
 
-.PHONY: help dev test lint format token publish invoke queues seed approve approvals demo diagram package plan deploy
+.PHONY: help dev test lint audit format token publish invoke queues seed approve approvals demo diagram package plan deploy smoke rollback
 
 help: ## List the targets
 	@if [ -t 1 ]; then on=$$'\033[36m' off=$$'\033[0m'; else on= off=; fi; \
@@ -54,11 +57,17 @@ dev: $(STAMP) ## Run the whole system locally: AWS (moto) on :4566 (AWS_PORT), t
 test: $(STAMP) ## Run every test suite (unit, integration, contract, end-to-end)
 	@$(BIN)/python -m pytest
 
-lint: $(STAMP) $(CHECKOV_STAMP) ## Lint and check formatting (ruff), validate the approval ASL (statelint and our checks), check infra/ (HCL parse, terraform fmt, checkov)
+lint: $(STAMP) $(CHECKOV_STAMP) ## Lint and check formatting (ruff), validate the approval ASL (statelint and our checks), check infra/ (HCL parse, terraform fmt, checkov), the workflows (schema, zizmor), bandit
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
 	@$(BIN)/python -m tasks_local lint-workflow
 	@$(BIN)/python -m tasks_local lint-infra --checkov $(CHECKOV_VENV)/bin/checkov
+	@$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	@$(BIN)/zizmor --offline --quiet .github/workflows
+	@$(BIN)/bandit --quiet --recursive --severity-level medium services shared local bench && echo "bandit: no medium or high findings"
+
+audit: $(STAMP) ## Check the locked dependencies (constraints.txt) against the advisory databases (pip-audit; needs the network)
+	@$(BIN)/pip-audit --strict --no-deps --disable-pip --progress-spinner off --requirement constraints.txt
 
 format: $(STAMP) ## Fix lint findings and format the code (ruff)
 	@$(BIN)/ruff check --fix .
@@ -97,8 +106,17 @@ diagram: $(STAMP) ## Regenerate the approval workflow's Mermaid diagram in docs/
 package: $(STAMP) ## Build dist/: one zip per function and the dependency layer (Python 3.12, arm64), byte-identical for the same inputs
 	@$(BIN)/python -m tasks_local package
 
-plan: package ## Plan one environment with Terraform: make plan ENV=dev (says what is missing when it cannot)
+plan: $(PACKAGED) ## Plan one environment with Terraform: make plan ENV=dev (says what is missing when it cannot)
 	@$(BIN)/python -m tasks_local terraform plan --env '$(ENV)'
 
-deploy: package ## Apply one environment with Terraform: make deploy ENV=dev (asks before it changes anything)
+deploy: $(PACKAGED) ## Apply one environment with Terraform, then shift each changed function's `live` alias through CodeDeploy: make deploy ENV=dev
 	@$(BIN)/python -m tasks_local terraform apply --env '$(ENV)'
+
+# URL, TOKEN and APPROVER_TOKEN reach `smoke` as environment variables (make exports the variables given
+# on its command line), so no token appears on a command line for `ps` to show.
+smoke: $(STAMP) ## Health, a CRUD round trip with If-Match and an approval round trip: make smoke [URL=.. TOKEN=.. APPROVER_TOKEN=..] or ENV=staging
+	@$(BIN)/python -m tasks_local smoke $(if $(filter command line,$(origin ENV)),--env '$(ENV)')
+
+rollback: $(STAMP) ## Point a function's `live` alias back at its previous version in AWS: make rollback ENV=staging FN=tasks-api (or FN=all)
+	@test -n "$(FN)" || { echo "usage: make rollback ENV=<env> FN=<function>|all" >&2; exit 2; }
+	@$(BIN)/python -m tasks_local rollback --env '$(ENV)' --function '$(FN)'

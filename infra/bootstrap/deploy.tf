@@ -12,6 +12,11 @@ locals {
     states   = ["arn:${local.partition}:states:*:${local.account}:stateMachine:%s-tasks-*"]
     s3       = ["arn:${local.partition}:s3:::%s-tasks-*"]
     logs     = ["arn:${local.partition}:logs:*:${local.account}:log-group:/aws/lambda/%s-tasks-*", "arn:${local.partition}:logs:*:${local.account}:log-group:/aws/apigateway/%s-tasks-*", "arn:${local.partition}:logs:*:${local.account}:log-group:/aws/vendedlogs/states/%s-tasks-*"]
+    codedeploy = [
+      "arn:${local.partition}:codedeploy:*:${local.account}:application:%s-tasks",
+      "arn:${local.partition}:codedeploy:*:${local.account}:deploymentgroup:%s-tasks/*",
+      "arn:${local.partition}:codedeploy:*:${local.account}:deploymentconfig:%s-tasks-*",
+    ]
     cloudwatch = [
       "arn:${local.partition}:cloudwatch:*:${local.account}:alarm:%s-tasks-*",
       "arn:${local.partition}:cloudwatch::${local.account}:dashboard/%s-tasks",

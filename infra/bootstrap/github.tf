@@ -1,5 +1,6 @@
 # GitHub Actions deploy through OIDC: no stored AWS keys. Each environment's role trusts one subject
-# of this repository only (main for dev and staging, the production environment for prod).
+# of this repository only (main for dev; for staging and prod, the GitHub environment of the deploy
+# workflow's job: a job that names an environment gets repo:<repo>:environment:<name> as its subject).
 resource "aws_iam_openid_connect_provider" "github" {
   url            = "https://token.actions.githubusercontent.com"
   client_id_list = ["sts.amazonaws.com"]

@@ -13,11 +13,11 @@ variable "repository" {
 }
 
 variable "environments" {
-  description = "Per environment, the GitHub OIDC subject (after repo:<repository>:) its deploy role trusts: main for dev and staging, the production environment (with its required reviewers) for prod."
+  description = "Per environment, the GitHub OIDC subject (after repo:<repository>:) its deploy role trusts: main for dev, the GitHub environment of the deploy workflow's job for staging and prod (production has required reviewers)."
   type        = map(string)
   default = {
     dev     = "ref:refs/heads/main"
-    staging = "ref:refs/heads/main"
+    staging = "environment:staging"
     prod    = "environment:production"
   }
 }

@@ -42,6 +42,11 @@ def _parser() -> argparse.ArgumentParser:
     terraform = commands.add_parser("terraform", help="plan or apply one environment, or say what is missing")
     terraform.add_argument("action", choices=["plan", "apply"])
     terraform.add_argument("--env", required=True, help="dev, staging or prod (ENV)")
+    rollback = commands.add_parser("rollback", help="point `live` back at the previous version in AWS")
+    rollback.add_argument("--env", required=True, help="dev, staging or prod (ENV)")
+    rollback.add_argument("--function", required=True, help="a function's name, or all (FN)")
+    smoke = commands.add_parser("smoke", help="health, CRUD with If-Match and approval round trips")
+    smoke.add_argument("--env", default=None, help="a deployed environment: its URL and Cognito sign-in")
     return parser
 
 
@@ -107,7 +112,7 @@ def _stack_command(args: argparse.Namespace) -> int:
 
 
 def _repository_command(args: argparse.Namespace) -> int:
-    from tasks_local import deploy, diagram, infra_lint, package, workflow_lint  # noqa: PLC0415
+    from tasks_local import deploy, diagram, infra_lint, package, release, smoke, workflow_lint  # noqa: PLC0415
 
     commands: dict[str, Callable[[], int]] = {
         "diagram": diagram.main,
@@ -115,6 +120,8 @@ def _repository_command(args: argparse.Namespace) -> int:
         "package": package.main,
         "lint-infra": lambda: infra_lint.main(args.checkov),
         "terraform": lambda: deploy.main(args.action, args.env),
+        "rollback": lambda: release.rollback(args.env, args.function),
+        "smoke": lambda: smoke.main(args.env),
     }
     return commands[args.command]()
 
@@ -128,6 +135,8 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "package": _repository_command,
     "lint-infra": _repository_command,
     "terraform": _repository_command,
+    "rollback": _repository_command,
+    "smoke": _repository_command,
 }
 
 

@@ -85,4 +85,10 @@ def main(action: str, env: str) -> int:
     if init.returncode != 0:
         return init.returncode
     # apply asks before it changes anything; CI answers with TF_CLI_ARGS_apply=-auto-approve.
-    return subprocess.run(["terraform", f"-chdir={env_dir}", action, "-input=false"], check=False).returncode
+    run = subprocess.run(["terraform", f"-chdir={env_dir}", action, "-input=false"], check=False)
+    if action != "apply" or run.returncode != 0:
+        return run.returncode
+    # The apply published new versions; CodeDeploy moves `live` to them, watched by their alarms.
+    from tasks_local import release  # noqa: PLC0415 - release imports this module
+
+    return release.shift(env)

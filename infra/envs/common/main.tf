@@ -20,6 +20,7 @@ module "stack" {
   retention_days                = var.retention_days
   approval_timeout_seconds      = var.approval_timeout_seconds
   consumer_reserved_concurrency = var.consumer_reserved_concurrency
+  traffic_shifting              = var.traffic_shifting
   api_throttling                = var.api_throttling
   cors_allow_origins            = var.cors_allow_origins
   jwt_issuer                    = var.jwt_issuer

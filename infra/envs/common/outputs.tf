@@ -28,6 +28,16 @@ output "alarm_topic_arn" {
   value       = module.stack.alarm_topic_arn
 }
 
+output "codedeploy_application_name" {
+  description = "Name of the CodeDeploy application that shifts the functions' `live` aliases."
+  value       = module.stack.codedeploy_application_name
+}
+
+output "function_versions" {
+  description = "Per function: the latest version published."
+  value       = module.stack.function_versions
+}
+
 output "dashboard_name" {
   description = "Name of the CloudWatch dashboard."
   value       = module.stack.dashboard_name

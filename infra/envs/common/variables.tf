@@ -44,6 +44,15 @@ variable "consumer_reserved_concurrency" {
   default     = null
 }
 
+variable "traffic_shifting" {
+  description = "How CodeDeploy moves each function's `live` alias to a new version: canary, linear or all_at_once (percentage, interval_minutes)."
+  type = object({
+    type             = string
+    percentage       = optional(number, 10)
+    interval_minutes = optional(number, 5)
+  })
+}
+
 variable "api_throttling" {
   description = "The API stage's request rate (per second) and burst."
   type = object({

@@ -37,9 +37,15 @@ resource "aws_lambda_function" "this" {
   }
 }
 
-# Every trigger invokes `live`: rolling back is pointing it at the previous version.
+# Every trigger invokes `live`: rolling back is pointing it at the previous version. Terraform creates
+# it on the first version; from then on CodeDeploy moves it (modules/deployment), so a new version
+# published here takes traffic only through a deployment that its alarms can roll back.
 resource "aws_lambda_alias" "live" {
   name             = "live"
   function_name    = aws_lambda_function.this.function_name
   function_version = aws_lambda_function.this.version
+
+  lifecycle {
+    ignore_changes = [function_version, routing_config]
+  }
 }

@@ -13,6 +13,11 @@ output "alias_invoke_arn" {
   value       = aws_lambda_alias.live.invoke_arn
 }
 
+output "version" {
+  description = "The latest version published (the one CodeDeploy shifts `live` to)."
+  value       = aws_lambda_function.this.version
+}
+
 output "role_arn" {
   description = "ARN of the function's role."
   value       = aws_iam_role.this.arn

@@ -24,6 +24,11 @@ variable "stream_function_names" {
   type        = map(string)
 }
 
+variable "api_functions" {
+  description = "The functions (manifest names) behind the API's routes: the API's 5xx and latency alarms roll their deployments back."
+  type        = list(string)
+}
+
 variable "dead_letter_queues" {
   description = "Per logical name: the name of a queue where failed work waits (DLQs, on-failure destinations)."
   type        = map(string)

@@ -13,4 +13,13 @@ module "observability" {
   state_machine_arns = { for name, machine in module.workflow : name => machine.state_machine_arn }
   api_id             = module.api.api_id
   api_stage          = module.api.stage_name
+  api_functions      = distinct([for route in values(module.definitions.routes) : route.function])
+}
+
+module "deployment" {
+  source           = "../deployment"
+  prefix           = local.prefix
+  function_names   = { for name, function in module.function : name => function.function_name }
+  alarm_names      = module.observability.function_alarm_names
+  traffic_shifting = var.traffic_shifting
 }

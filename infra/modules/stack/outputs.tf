@@ -28,6 +28,16 @@ output "alarm_topic_arn" {
   value       = module.observability.alarm_topic_arn
 }
 
+output "codedeploy_application_name" {
+  description = "Name of the CodeDeploy application that shifts the functions' `live` aliases."
+  value       = module.deployment.application_name
+}
+
+output "function_versions" {
+  description = "Per function (manifest name): the latest version published."
+  value       = { for name, function in module.function : name => function.version }
+}
+
 output "dashboard_name" {
   description = "Name of the CloudWatch dashboard."
   value       = module.observability.dashboard_name

@@ -69,6 +69,16 @@ variable "alarm_email" {
   default     = null
 }
 
+variable "traffic_shifting" {
+  description = "How CodeDeploy moves `live` to a new version: canary, linear or all_at_once, with percentage and interval_minutes (modules/deployment)."
+  type = object({
+    type             = string
+    percentage       = optional(number, 10)
+    interval_minutes = optional(number, 5)
+  })
+  default = { type = "canary" }
+}
+
 variable "dist_dir" {
   description = "Where `make package` writes the function zips and layer.zip."
   type        = string
