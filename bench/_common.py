@@ -21,7 +21,7 @@ import boto3
 from moto import mock_aws
 
 from tasks_local import moto_dynamodb
-from tasks_local.aws import in_process_environment
+from tasks_local.aws import create_secrets, in_process_environment, secret_names
 from tasks_shared.tables import create_table_request, definitions
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +55,7 @@ def moto_tables() -> Iterator[Any]:
         client = boto3.client("dynamodb")
         for key, definition in definitions().items():
             client.create_table(**create_table_request(key, os.environ[definition["env"]]))
+        create_secrets(boto3.client("secretsmanager"), secret_names("bench-tasks"))
         yield client
 
 

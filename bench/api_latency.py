@@ -58,6 +58,8 @@ NEW_TASK = {"title": "benchmark task", "description": "measured", "priority": "m
 # DynamoDB BatchWriteItem takes at most 25 puts per call.
 BATCH = 25
 
+BENCH_PAGE_KEY = b"the page-token key of a bench run"  # its own services sign their own tokens
+
 
 # --- a) and b): warm invocations --------------------------------------------------------------------
 
@@ -129,9 +131,7 @@ def bench_moto_handler(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def bench_memory_handler(args: argparse.Namespace) -> dict[str, Any]:
-    service = TaskService(
-        InMemoryTaskRepository(), PageTokens(from_env(Settings).pagination_secret), RecordingApprovals()
-    )
+    service = TaskService(InMemoryTaskRepository(), PageTokens(BENCH_PAGE_KEY), RecordingApprovals())
     invoke = functools.partial(handle, service=service)
     with _common.silenced(SERVICE):
         return _measure_operations(
@@ -353,7 +353,7 @@ def bench_list_reads(args: argparse.Namespace) -> dict[str, Any]:
         client = boto3.client("dynamodb")
         probe = _QueryProbe(client)
         repository = DynamoDBTaskRepository(client, config.tasks_table, config.views_table)
-        service = TaskService(repository, PageTokens(config.pagination_secret), RecordingApprovals())
+        service = TaskService(repository, PageTokens(BENCH_PAGE_KEY), RecordingApprovals())
 
         partitions: Counter = Counter()
         loaded = written = 0

@@ -7,7 +7,7 @@ import pytest
 from moto import mock_aws
 
 from tasks_local import moto_dynamodb
-from tasks_local.aws import in_process_environment
+from tasks_local.aws import create_secrets, in_process_environment, secret_names
 from tasks_shared.tables import create_table_request, definitions
 
 moto_dynamodb.install()  # every in-process moto test runs on the adapter, as `make dev` does
@@ -20,16 +20,18 @@ os.environ.pop("AWS_PROFILE", None)
 os.environ.update(TEST_ENV)
 
 
-def create_tables():
-    """Every table from its single definition, in the moto that runs; its DynamoDB client."""
+def create_resources():
+    """Every table from its single definition, and the secrets, in the moto that runs; its DynamoDB
+    client."""
     client = boto3.client("dynamodb")
     for key, definition in definitions().items():
         client.create_table(**create_table_request(key, os.environ[definition["env"]]))
+    create_secrets(boto3.client("secretsmanager"), secret_names("test-tasks"))
     return client
 
 
 @pytest.fixture
 def aws():
-    """moto in-process, with every table created from its single definition."""
+    """moto in-process, with every table and secret created from its definition."""
     with mock_aws():
-        yield create_tables()
+        yield create_resources()

@@ -46,24 +46,40 @@ def in_process_environment(prefix: str) -> dict[str, str]:
         "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_NAMESPACE": "TasksPlatform",
-        "PAGINATION_SECRET": f"a-{prefix}-secret-of-enough-length",
+        "PAGINATION_SECRET_ID": secret_names(prefix)["pagination"],
         **{definition["env"]: physical_name(prefix, key) for key, definition in definitions().items()},
     }
+
+
+def secret_names(prefix: str) -> dict[str, str]:
+    """The secrets by their manifest key (`${secrets.<key>}`): locally their names, in AWS their ARNs."""
+    return {"pagination": f"{prefix}-pagination"}
+
+
+def create_secrets(client: Any, names: dict[str, str]) -> None:
+    """Each secret with a fresh random value, in Secrets Manager (moto's): the functions read it there,
+    as in AWS. A fresh page-token key per run: tokens from an earlier run are rejected, as after a
+    rotation."""
+    for name in names.values():
+        client.create_secret(Name=name, SecretString=secrets.token_urlsafe(32))
 
 
 def resource_names(settings: LocalSettings) -> dict[str, Any]:
     """The values manifests' ${...} placeholders take locally, as Terraform fills them in AWS."""
     return {
         "tables": {key: physical_name(settings.prefix, key) for key in definitions()},
-        # A fresh secret per run: page tokens from an earlier run are rejected, as after a rotation.
-        "secrets": {"pagination": secrets.token_urlsafe(32)},
+        "secrets": secret_names(settings.prefix),
         "settings": {"retention_days": os.environ.get("RETENTION_DAYS", "90")},
         **event_resource_names(settings.prefix, settings.region),
     }
 
 
 def provision(settings: LocalSettings, names: dict[str, Any]) -> None:
-    """Create every table (with its stream and TTL) from its single definition."""
+    """Create every table (with its stream and TTL) from its single definition, and the secrets."""
+    secretsmanager = boto3.client(
+        "secretsmanager", endpoint_url=settings.aws_endpoint, region_name=settings.region
+    )
+    create_secrets(secretsmanager, names["secrets"])
     client = boto3.client("dynamodb", endpoint_url=settings.aws_endpoint, region_name=settings.region)
     existing = set(client.list_tables()["TableNames"])
     for key, table_name in names["tables"].items():
@@ -81,7 +97,7 @@ def provision(settings: LocalSettings, names: dict[str, Any]) -> None:
 def save_stack(settings: LocalSettings, names: dict[str, Any]) -> None:
     """Where the running stack is and what it holds, for `make publish` and `make invoke`."""
     stack = {"aws_endpoint": settings.aws_endpoint, "region": settings.region, "names": names}
-    write_private(settings.stack_file, json.dumps(stack).encode())  # it holds the run's pagination secret
+    write_private(settings.stack_file, json.dumps(stack).encode())  # private all the same: it is ours
 
 
 def start_moto(settings: LocalSettings) -> None:

@@ -147,6 +147,6 @@ def run() -> int:
         for function in functions.values():
             function.retire(timeout=max(0.0, deadline - time.monotonic()))
     finally:
-        # It holds this run's page-token secret, and names a stack that is gone.
+        # It names a stack that is gone.
         settings.stack_file.unlink(missing_ok=True)
     return 0

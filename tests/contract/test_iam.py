@@ -18,8 +18,10 @@ from typing import Any
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities import parameters
 from botocore.client import BaseClient
 
+from tasks_local.aws import secret_names
 from tasks_local.bus import event_resource_names, provision_events
 from tasks_local.functions import LocalFunction
 from tasks_local.manifest import load_all
@@ -29,6 +31,7 @@ from tests.pipeline import drain
 from tests.samples import api_event, load_event
 
 PREFIX = "local-tasks"
+TEST_PREFIX = "test-tasks"  # the tables' and secrets' prefix in tests/conftest.py
 _current = contextvars.ContextVar("function", default=None)
 # Task token -> the state machine (its file in statemachines/) whose wait it answers. IAM checks
 # SendTask* against that state machine's ARN; a token does not name it, so the tokens the exercise
@@ -82,22 +85,26 @@ def _dynamodb_permissions(operation: str, params: dict[str, Any]) -> list[tuple[
     return [(f"dynamodb:{operation}", resource)]
 
 
+_SECRETS = {name: key for key, name in secret_names(TEST_PREFIX).items()}
+# The resource IAM checks for a call of each service other than DynamoDB, named as in manifests.
+_RESOURCE_OF = {
+    "sqs": lambda p: f"queue/{_logical(p.get('QueueName') or p['QueueUrl'].rsplit('/', 1)[-1])}",
+    "sns": lambda p: f"topic/{_logical(p['TopicArn'].rsplit(':', 1)[-1])}",
+    "s3": lambda p: f"bucket/{_logical(p['Bucket'])}/{p['Key']}",
+    "events": lambda _p: "bus",
+    "secretsmanager": lambda p: f"secret/{_SECRETS[p['SecretId']]}",
+    "stepfunctions": lambda p: f"stateMachine/{_TOKEN_ISSUERS[p['taskToken']]}",
+}
+_IAM_PREFIX = {"stepfunctions": "states"}
+
+
 def _permissions(service: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
     """The (action, resource) pairs IAM checks for one API call, resources named as in manifests."""
     if service == "dynamodb":
         return _dynamodb_permissions(operation, params)
-    if service == "sqs":
-        name = params.get("QueueName") or params["QueueUrl"].rsplit("/", 1)[-1]
-        return [(f"sqs:{operation}", f"queue/{_logical(name)}")]
-    if service == "sns":
-        return [(f"sns:{operation}", f"topic/{_logical(params['TopicArn'].rsplit(':', 1)[-1])}")]
-    if service == "s3":
-        return [(f"s3:{operation}", f"bucket/{_logical(params['Bucket'])}/{params['Key']}")]
-    if service == "events":
-        return [(f"events:{operation}", "bus")]
-    if service == "stepfunctions":
-        return [(f"states:{operation}", f"stateMachine/{_TOKEN_ISSUERS[params['taskToken']]}")]
-    raise AssertionError(f"no IAM mapping for {service}:{operation}")
+    if service not in _RESOURCE_OF:
+        raise AssertionError(f"no IAM mapping for {service}:{operation}")
+    return [(f"{_IAM_PREFIX.get(service, service)}:{operation}", _RESOURCE_OF[service](params))]
 
 
 def _granted(grants: list[dict[str, Any]], action: str, resource: str) -> bool:
@@ -142,7 +149,7 @@ def functions(aws, monkeypatch):
     region = os.environ["AWS_REGION"]
     names = {
         "tables": {key: os.environ[definition["env"]] for key, definition in definitions().items()},
-        "secrets": {"pagination": os.environ["PAGINATION_SECRET"]},
+        "secrets": secret_names(TEST_PREFIX),
         "settings": {"retention_days": "30"},
         **event_resource_names(PREFIX, region),
     }
@@ -170,6 +177,7 @@ def _fresh_containers() -> None:
         "task_indexer",
         "tasks_shared",
     }
+    parameters.clear_caches()  # Powertools Parameters' cache lives as long as its container
     for module_name, module in list(sys.modules.items()):
         if module_name.split(".")[0] in packages:
             for value in vars(module).values():

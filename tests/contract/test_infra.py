@@ -25,11 +25,13 @@ REGION = "eu-west-1"
 MANIFESTS = {path.parent.name: yaml.safe_load(path.read_text()) for path in manifest_paths()}
 VALUES = {
     "tables": {key: f"{PREFIX}-{key}" for key in definitions()},
-    "secrets": {"pagination": "a-test-secret"},
+    "secrets": {"pagination": "arn:test:secret/pagination"},
     "settings": {"retention_days": "30"},
     **event_resource_names(PREFIX, REGION),
 }
-KEY_ARNS = {kind: f"arn:test:key/{kind}" for kind in ("table", "queue", "topic", "bucket", "stateMachine")}
+KEY_ARNS = {
+    kind: f"arn:test:key/{kind}" for kind in ("table", "queue", "topic", "bucket", "stateMachine", "secret")
+}
 WORKFLOW_ARNS = {"tasks_table": "arn:test:table/tasks", "approvals_topic_arn": "arn:test:topic/approvals"}
 
 pytestmark = pytest.mark.skipif(

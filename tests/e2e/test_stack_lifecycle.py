@@ -75,7 +75,7 @@ def test_sigterm_to_make_stops_everything_within_two_seconds(own_stack):
     assert _stop_and_time(children, started) < 2.0
 
 
-def test_a_stopped_stack_leaves_no_stack_file_holding_its_secret_behind(own_stack):
+def test_a_stopped_stack_leaves_no_stack_file_behind(own_stack):
     stack = own_stack
     port = stack.ports["AWS_PORT"]
     assert (stack.state_dir / f"stack-{port}.json").exists()

@@ -23,7 +23,7 @@ from tasks_shared.domain.approval import TaskToken
 from tasks_shared.domain.paging import PageTokens
 from tasks_shared.services.ports import Withdrawal
 from tasks_shared.services.tasks import TaskService
-from tests.conftest import create_tables
+from tests.conftest import create_resources
 from tests.integration.conftest import ApiCaller, ApiResponse
 
 APPROVER = {"user": "carol", "groups": ("approvers",)}
@@ -80,7 +80,7 @@ def approvals(api) -> Approvals:
     config = from_env(Settings)
     workflow = RecordingApprovals()
     repository = DynamoDBTaskRepository(boto3.client("dynamodb"), config.tasks_table, config.views_table)
-    api.service = TaskService(repository, PageTokens(config.pagination_secret), workflow)
+    api.service = TaskService(repository, PageTokens(b"a page-token key of this test"), workflow)
     return Approvals(api, workflow, [])
 
 
@@ -201,7 +201,7 @@ def test_a_decision_whose_request_had_ended_is_409_and_closes_it_as_a_timeout(ap
 def executing_aws():
     """moto with Step Functions executions switched on: it refuses a token no execution waits on."""
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        yield create_tables()
+        yield create_resources()
 
 
 def test_a_decision_step_functions_refuses_as_ended_is_409_through_the_real_adapter(executing_aws):

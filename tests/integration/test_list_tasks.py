@@ -26,7 +26,7 @@ def queries(api):
     config = from_env(Settings)
     api.service = TaskService(
         DynamoDBTaskRepository(client, config.tasks_table, config.views_table),
-        PageTokens(config.pagination_secret),
+        PageTokens(b"a page-token key of this test"),
         RecordingApprovals(),
     )
     return calls

@@ -7,5 +7,6 @@ locals {
     bucket = { service = "s3", actions = ["kms:GenerateDataKey"] } # PutObject only
     # Task token callbacks (SendTaskSuccess/Failure) carry data encrypted with the state machine's key.
     stateMachine = { service = "states", actions = ["kms:GenerateDataKey", "kms:Decrypt"] }
+    secret       = { service = "secretsmanager", actions = ["kms:Decrypt"] } # GetSecretValue only
   }
 }

@@ -9,12 +9,12 @@ variable "values" {
 }
 
 variable "arns" {
-  description = "ARN of each resource a manifest names in its iam statements: table/<key>, queue/<name>, topic/<name>, bucket/<name>, bus, stateMachine/<name>."
+  description = "ARN of each resource a manifest names in its iam statements: table/<key>, queue/<name>, topic/<name>, bucket/<name>, bus, stateMachine/<name>, secret/<key>."
   type        = map(string)
 }
 
 variable "key_arns" {
-  description = "KMS key ARN per resource kind (table, queue, topic, bucket, stateMachine) for the grants that kind needs."
+  description = "KMS key ARN per resource kind (table, queue, topic, bucket, stateMachine, secret) for the grants that kind needs."
   type        = map(string)
 }
 

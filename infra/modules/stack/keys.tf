@@ -29,6 +29,6 @@ locals {
       principals  = ["logs.${local.region}.amazonaws.com"]
       conditions  = [{ test = "ArnLike", variable = "kms:EncryptionContext:aws:logs:arn", values = ["arn:${local.partition}:logs:${local.region}:${local.account}:log-group:*"] }]
     }
-    compute = { description = "Function environments and workflow data of ${local.prefix}", principals = [], conditions = [] }
+    compute = { description = "Function environments, workflow data and secrets of ${local.prefix}", principals = [], conditions = [] }
   }
 }

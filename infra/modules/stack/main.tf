@@ -22,7 +22,7 @@ module "definitions" {
     bus      = { name = module.bus.bus_name }
     buckets  = { archive = aws_s3_bucket.archive.bucket }
     topics   = { notifications = aws_sns_topic.this["notifications"].arn }
-    secrets  = { pagination = random_password.pagination.result }
+    secrets  = { for key, secret in aws_secretsmanager_secret.this : key => secret.arn }
     settings = { retention_days = var.retention_days }
   }
   arns = merge(
@@ -31,6 +31,7 @@ module "definitions" {
     { for name, queue in module.queue : "queue/${name}-dlq" => queue.dlq_arn if module.definitions.queues[name].dlq },
     { for name, topic in aws_sns_topic.this : "topic/${name}" => topic.arn },
     { for name, machine in module.workflow : "stateMachine/${name}" => machine.state_machine_arn },
+    { for key, secret in aws_secretsmanager_secret.this : "secret/${key}" => secret.arn },
     { "bucket/archive" = aws_s3_bucket.archive.arn, bus = module.bus.bus_arn },
   )
   key_arns = {
@@ -39,6 +40,7 @@ module "definitions" {
     topic        = module.key["topics"].key_arn
     bucket       = module.key["bucket"].key_arn
     stateMachine = module.key["compute"].key_arn
+    secret       = module.key["compute"].key_arn
   }
   workflow_arns = {
     tasks_table         = module.table["tasks"].table_arn
@@ -55,9 +57,25 @@ module "table" {
   deletion_protection = var.deletion_protection
 }
 
-# The page-token signing key. Until the API reads it from Secrets Manager (the next step of issue 9),
-# it reaches the function as an environment variable encrypted with the compute key.
+# The secrets the functions read at run time (the page-token signing key): in Secrets Manager under
+# the compute key, read once per container with Powertools Parameters; the environment holds only
+# the secret's ARN. The value is generated here and kept in the state, which is encrypted.
 resource "random_password" "pagination" {
   length  = 48
   special = false
+}
+
+resource "aws_secretsmanager_secret" "this" {
+  #checkov:skip=CKV2_AWS_57:no automatic rotation: a new key invalidates every page token in flight (clients restart their listing); rotate by replacing random_password.pagination
+  for_each                = toset(["pagination"])
+  name                    = "${local.prefix}-${each.key}"
+  description             = "The tasks API's page-token signing key (${var.env})."
+  kms_key_id              = module.key["compute"].key_arn
+  recovery_window_in_days = var.deletion_protection ? 30 : 0
+}
+
+resource "aws_secretsmanager_secret_version" "this" {
+  for_each      = aws_secretsmanager_secret.this
+  secret_id     = each.value.id
+  secret_string = random_password.pagination.result
 }

@@ -11,7 +11,7 @@ class Settings:
     tasks_table: str
     views_table: str
     activity_table: str
-    pagination_secret: bytes
+    pagination_secret_id: str  # the Secrets Manager secret (name or ARN) holding the page-token key
 
 
 @cache

@@ -37,7 +37,11 @@ def _stepfunctions() -> Any:
 
 @cache
 def _page_tokens() -> PageTokens:
-    return PageTokens(settings().pagination_secret)
+    """The page-token key from Secrets Manager, read once per container on the first request that
+    pages (Powertools Parameters, imported here so a cold start does not pay for it)."""
+    from aws_lambda_powertools.utilities.parameters import get_secret  # noqa: PLC0415
+
+    return PageTokens(str(get_secret(settings().pagination_secret_id)).encode())
 
 
 @cache
