@@ -4,14 +4,15 @@
 # listed one by one.
 locals {
   scoped = {
-    dynamodb = ["arn:${local.partition}:dynamodb:*:${local.account}:table/%s-tasks-*"]
-    sqs      = ["arn:${local.partition}:sqs:*:${local.account}:%s-tasks-*"]
-    sns      = ["arn:${local.partition}:sns:*:${local.account}:%s-tasks-*"]
-    events   = ["arn:${local.partition}:events:*:${local.account}:event-bus/%s-tasks-*", "arn:${local.partition}:events:*:${local.account}:rule/%s-tasks-*", "arn:${local.partition}:events:*:${local.account}:archive/%s-tasks-*"]
-    lambda   = ["arn:${local.partition}:lambda:*:${local.account}:function:%s-tasks-*", "arn:${local.partition}:lambda:*:${local.account}:layer:%s-tasks-*", "arn:${local.partition}:lambda:*:${local.account}:event-source-mapping:*"]
-    states   = ["arn:${local.partition}:states:*:${local.account}:stateMachine:%s-tasks-*"]
-    s3       = ["arn:${local.partition}:s3:::%s-tasks-*"]
-    logs     = ["arn:${local.partition}:logs:*:${local.account}:log-group:/aws/lambda/%s-tasks-*", "arn:${local.partition}:logs:*:${local.account}:log-group:/aws/apigateway/%s-tasks-*", "arn:${local.partition}:logs:*:${local.account}:log-group:/aws/vendedlogs/states/%s-tasks-*"]
+    dynamodb       = ["arn:${local.partition}:dynamodb:*:${local.account}:table/%s-tasks-*"]
+    sqs            = ["arn:${local.partition}:sqs:*:${local.account}:%s-tasks-*"]
+    sns            = ["arn:${local.partition}:sns:*:${local.account}:%s-tasks-*"]
+    events         = ["arn:${local.partition}:events:*:${local.account}:event-bus/%s-tasks-*", "arn:${local.partition}:events:*:${local.account}:rule/%s-tasks-*", "arn:${local.partition}:events:*:${local.account}:archive/%s-tasks-*"]
+    lambda         = ["arn:${local.partition}:lambda:*:${local.account}:function:%s-tasks-*", "arn:${local.partition}:lambda:*:${local.account}:layer:%s-tasks-*", "arn:${local.partition}:lambda:*:${local.account}:event-source-mapping:*"]
+    states         = ["arn:${local.partition}:states:*:${local.account}:stateMachine:%s-tasks-*"]
+    secretsmanager = ["arn:${local.partition}:secretsmanager:*:${local.account}:secret:%s-tasks-*"]
+    s3             = ["arn:${local.partition}:s3:::%s-tasks-*"]
+    logs           = ["arn:${local.partition}:logs:*:${local.account}:log-group:/aws/lambda/%s-tasks-*", "arn:${local.partition}:logs:*:${local.account}:log-group:/aws/apigateway/%s-tasks-*", "arn:${local.partition}:logs:*:${local.account}:log-group:/aws/vendedlogs/states/%s-tasks-*"]
     codedeploy = [
       "arn:${local.partition}:codedeploy:*:${local.account}:application:%s-tasks",
       "arn:${local.partition}:codedeploy:*:${local.account}:deploymentgroup:%s-tasks/*",
