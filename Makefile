@@ -20,6 +20,7 @@ TASK ?=
 ENV ?= dev
 # CI deploys the dist/ artifact built once by `make package` and passes PACKAGE=no, so no stage rebuilds it.
 PACKAGE ?= yes
+PRICES ?= us-east-1
 PACKAGED := $(if $(filter no,$(PACKAGE)),$(STAMP),package)
 # checkov pins libraries below what moto needs, so it has a virtualenv of its own (pyproject.toml's
 # dependency group `checkov`, pinned by constraints-checkov.txt).
@@ -27,7 +28,7 @@ CHECKOV_VENV := $(VENV)/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 export AWS_PORT API_PORT AWS_REGION
 
-.PHONY: help dev test lint audit format token publish invoke queues seed approve approvals demo diagram package plan deploy smoke rollback
+.PHONY: help dev test lint audit format token publish invoke queues seed approve approvals demo diagram package plan deploy smoke rollback cost
 
 help: ## List the targets
 	@if [ -t 1 ]; then on=$$'\033[36m' off=$$'\033[0m'; else on= off=; fi; \
@@ -120,3 +121,6 @@ smoke: $(STAMP) ## Health, a CRUD round trip with If-Match and an approval round
 rollback: $(STAMP) ## Point a function's `live` alias back at its previous version in AWS: make rollback ENV=staging FN=tasks-api (or FN=all)
 	@test -n "$(FN)" || { echo "usage: make rollback ENV=<env> FN=<function>|all" >&2; exit 2; }
 	@$(BIN)/python -m tasks_local rollback --env '$(ENV)' --function '$(FN)'
+
+cost: $(STAMP) ## The stack's cost per million task writes and for a month at low traffic, every term printed: make cost [PRICES=us-east-1]
+	@$(BIN)/python -m tasks_local cost --prices '$(PRICES)'

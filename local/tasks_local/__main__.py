@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     rollback.add_argument("--function", required=True, help="a function's name, or all (FN)")
     smoke = commands.add_parser("smoke", help="health, CRUD with If-Match and approval round trips")
     smoke.add_argument("--env", default=None, help="a deployed environment: its URL and Cognito sign-in")
+    cost = commands.add_parser("cost", help="monthly cost at low traffic and per million task writes")
+    cost.add_argument("--prices", default="us-east-1", help="the region of infra/pricing/<region>.json")
     return parser
 
 
@@ -112,7 +114,7 @@ def _stack_command(args: argparse.Namespace) -> int:
 
 
 def _repository_command(args: argparse.Namespace) -> int:
-    from tasks_local import deploy, diagram, infra_lint, package, release, smoke, workflow_lint  # noqa: PLC0415
+    from tasks_local import cost, deploy, diagram, infra_lint, package, release, smoke, workflow_lint  # noqa: PLC0415
 
     commands: dict[str, Callable[[], int]] = {
         "diagram": diagram.main,
@@ -122,6 +124,7 @@ def _repository_command(args: argparse.Namespace) -> int:
         "terraform": lambda: deploy.main(args.action, args.env),
         "rollback": lambda: release.rollback(args.env, args.function),
         "smoke": lambda: smoke.main(args.env),
+        "cost": lambda: cost.main(args.prices),
     }
     return commands[args.command]()
 
@@ -137,6 +140,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "terraform": _repository_command,
     "rollback": _repository_command,
     "smoke": _repository_command,
+    "cost": _repository_command,
 }
 
 
