@@ -28,7 +28,7 @@ CHECKOV_VENV := $(VENV)/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 export AWS_PORT API_PORT AWS_REGION
 
-.PHONY: help dev test lint audit format token publish invoke queues seed approve approvals demo diagram package plan deploy smoke rollback cost
+.PHONY: help dev test lint audit format token publish invoke queues seed approve approvals demo diagram package plan deploy smoke rollback cost reindex
 
 help: ## List the targets
 	@if [ -t 1 ]; then on=$$'\033[36m' off=$$'\033[0m'; else on= off=; fi; \
@@ -124,3 +124,6 @@ rollback: $(STAMP) ## Point a function's `live` alias back at its previous versi
 
 cost: $(STAMP) ## The stack's cost per million task writes and for a month at low traffic, every term printed: make cost [PRICES=us-east-1]
 	@$(BIN)/python -m tasks_local cost --prices '$(PRICES)'
+
+reindex: $(STAMP) ## Rebuild the listing views from the tasks table after a restore: make reindex (the local stack) or ENV=staging
+	@$(BIN)/python -m tasks_local reindex $(if $(filter command line,$(origin ENV)),--env '$(ENV)')

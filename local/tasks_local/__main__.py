@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     rollback.add_argument("--function", required=True, help="a function's name, or all (FN)")
     smoke = commands.add_parser("smoke", help="health, CRUD with If-Match and approval round trips")
     smoke.add_argument("--env", default=None, help="a deployed environment: its URL and Cognito sign-in")
+    reindex = commands.add_parser("reindex", help="rebuild the listing views from the tasks table")
+    reindex.add_argument("--env", default=None, help="a deployed environment (default: the local stack)")
     cost = commands.add_parser("cost", help="monthly cost at low traffic and per million task writes")
     cost.add_argument("--prices", default="us-east-1", help="the region of infra/pricing/<region>.json")
     return parser
@@ -114,7 +116,17 @@ def _stack_command(args: argparse.Namespace) -> int:
 
 
 def _repository_command(args: argparse.Namespace) -> int:
-    from tasks_local import cost, deploy, diagram, infra_lint, package, release, smoke, workflow_lint  # noqa: PLC0415
+    from tasks_local import (  # noqa: PLC0415
+        cost,
+        deploy,
+        diagram,
+        infra_lint,
+        package,
+        reindex,
+        release,
+        smoke,
+        workflow_lint,
+    )
 
     commands: dict[str, Callable[[], int]] = {
         "diagram": diagram.main,
@@ -125,6 +137,7 @@ def _repository_command(args: argparse.Namespace) -> int:
         "rollback": lambda: release.rollback(args.env, args.function),
         "smoke": lambda: smoke.main(args.env),
         "cost": lambda: cost.main(args.prices),
+        "reindex": lambda: reindex.main(args.env),
     }
     return commands[args.command]()
 
@@ -141,6 +154,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "rollback": _repository_command,
     "smoke": _repository_command,
     "cost": _repository_command,
+    "reindex": _repository_command,
 }
 
 
