@@ -344,6 +344,14 @@ def stack_facts() -> dict[str, Any]:
     keys_locals = next(
         block["keys"] for block in _plain_hcl(REPO_ROOT / "infra/modules/stack/keys.tf")["locals"]
     )
+    secrets = [
+        name
+        for path in (REPO_ROOT / "infra" / "modules").rglob("*.tf")
+        for block in re.findall(
+            r'resource "aws_secretsmanager_secret" "\w+" \{(.*?)\n\}', path.read_text(), re.S
+        )
+        for name in re.findall(r'"(\w+)"', re.search(r"for_each\s*=\s*toset\(\[(.*?)\]\)", block)[1])
+    ]
     state_machines = list((REPO_ROOT / "statemachines").glob("*.asl.json"))
     sampling_rules = [
         path for path in (REPO_ROOT / "infra").rglob("*.tf") if "aws_xray_sampling_rule" in path.read_text()
@@ -359,6 +367,7 @@ def stack_facts() -> dict[str, Any]:
     access_line = json.dumps({name: ACCESS_LOG_VALUES.get(name, "-") for name in fields})
     return {
         "kms_keys": len(keys_locals),
+        "secrets": secrets,
         "alarms": alarms,
         "dashboards": 1,
         "polled_queues": sqs_queues,
@@ -460,6 +469,13 @@ def fixed_terms(facts: Mapping[str, Any], measured: Mapping[str, Any]) -> list[T
             "alarms",
             "cloudwatch_alarm_month",
             "; ".join(f"{count} {what}" for what, count in facts["alarms"].items()),
+        ),
+        Term(
+            "Secrets Manager secrets",
+            len(facts["secrets"]),
+            "secrets",
+            "secretsmanager_secret_month",
+            ", ".join(facts["secrets"]),
         ),
         Term("CloudWatch dashboard", facts["dashboards"], "dashboards", "cloudwatch_dashboard_month"),
         Term(
