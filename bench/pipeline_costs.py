@@ -159,7 +159,7 @@ def _drain(pollers: list[Any]) -> None:
         busy = any(rounds)
 
 
-def measure(lifecycles: int) -> dict[str, Any]:  # noqa: PLR0915 - one scripted story, told in order
+def measure(lifecycles: int) -> dict[str, Any]:
     from tests.harness import free_port  # noqa: PLC0415
     from tests.samples import api_event  # noqa: PLC0415
 
@@ -172,24 +172,15 @@ def measure(lifecycles: int) -> dict[str, Any]:  # noqa: PLR0915 - one scripted 
     _hook(recorder)
 
     from tasks_local import dev  # noqa: PLC0415 - after the environment and the hook
-    from tasks_local.aws import provision, resource_names, start_moto  # noqa: PLC0415
-    from tasks_local.bus import provision_events  # noqa: PLC0415
-    from tasks_local.manifest import load_all  # noqa: PLC0415
+    from tasks_local.aws import start_moto  # noqa: PLC0415
     from tasks_local.settings import LocalSettings  # noqa: PLC0415
-    from tasks_local.workflow import enable_execution, provision_workflow  # noqa: PLC0415
 
     settings = LocalSettings.from_env()
     dev._quiet_libraries()
     start_moto(settings)
-    names = resource_names(settings)
-    manifests = load_all(names)
-    provision(settings, names)
-    resources = provision_events(settings.prefix, settings.region, manifests)
-    enable_execution(settings.aws_endpoint)
-    workflow = provision_workflow(settings.prefix, names["tables"]["tasks"], settings.api_url)
-    names["stateMachines"] = {"approval": workflow.state_machine_arn}
-    names["topics"]["approvals"] = workflow.topic_arn
-    functions = dev._functions(manifests)
+    stack = dev.provision_stack(settings)
+    names, resources, workflow = stack.names, stack.resources, stack.workflow
+    functions = dev._functions(stack.manifests)
     for function in functions.values():
         recorder.wrap(function)
         function.warm()
@@ -249,7 +240,7 @@ def measure(lifecycles: int) -> dict[str, Any]:  # noqa: PLR0915 - one scripted 
         "command": f".venv/bin/python bench/pipeline_costs.py --lifecycles {lifecycles}",
         "machine": machine(),
         "lifecycles": lifecycles,
-        "manifests": {name: {"memory_mb": manifest.memory_mb} for name, manifest in manifests.items()},
+        "manifests": {name: {"memory_mb": manifest.memory_mb} for name, manifest in stack.manifests.items()},
         "writes": {kind: _summarize(recorder.invocations[kind], lifecycles) for kind in WRITE_KINDS},
         "approval": {**approval, "run": _summarize(recorder.invocations["approval"], 1)},
     }

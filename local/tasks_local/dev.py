@@ -7,6 +7,7 @@ import socket
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from werkzeug.serving import make_server
@@ -19,7 +20,7 @@ from tasks_local.gateway import HttpApiGateway, routes_of
 from tasks_local.manifest import Manifest, load_all
 from tasks_local.pollers import Poller, QueuePoller, StreamPoller
 from tasks_local.settings import LocalSettings
-from tasks_local.workflow import ExecutionStarter, enable_execution, provision_workflow
+from tasks_local.workflow import ExecutionStarter, Workflow, enable_execution, provision_workflow
 
 _STOP_POLL_SECONDS = 0.1
 _DRAIN_SECONDS = 1.0  # an invocation in flight when the stop comes finishes, within reason
@@ -61,6 +62,28 @@ def _pollers(
                 table = names["tables"][spec["table"]]
                 pollers.append(StreamPoller(function, spec, stop, table, failure.url if failure else None))
     return pollers
+
+
+@dataclass(frozen=True)
+class ProvisionedStack:
+    names: dict[str, Any]  # the manifests' placeholder values, and the workflow's ARNs
+    manifests: dict[str, Manifest]
+    resources: EventResources
+    workflow: Workflow
+
+
+def provision_stack(settings: LocalSettings) -> ProvisionedStack:
+    """Everything the definitions describe, created in the running moto: tables, secrets, bus, rules,
+    queues, bucket, topics, and the approval workflow with execution switched on."""
+    names = resource_names(settings)
+    manifests = load_all(names)
+    provision(settings, names)
+    resources = provision_events(settings.prefix, settings.region, manifests)
+    enable_execution(settings.aws_endpoint)
+    workflow = provision_workflow(settings.prefix, names["tables"]["tasks"], settings.api_url)
+    names["stateMachines"] = {"approval": workflow.state_machine_arn}
+    names["topics"]["approvals"] = workflow.topic_arn
+    return ProvisionedStack(names, manifests, resources, workflow)
 
 
 def _quiet_libraries() -> None:
@@ -112,14 +135,8 @@ def run() -> int:
     log = PrefixedStream("local", sys.stdout)
     start_moto(settings)
     log.write(f"AWS (moto) listening on {settings.aws_endpoint}, region {settings.region}\n")
-    names = resource_names(settings)
-    manifests = load_all(names)
-    provision(settings, names)
-    resources = provision_events(settings.prefix, settings.region, manifests)
-    enable_execution(settings.aws_endpoint)
-    workflow = provision_workflow(settings.prefix, names["tables"]["tasks"], settings.api_url)
-    names["stateMachines"] = {"approval": workflow.state_machine_arn}
-    names["topics"]["approvals"] = workflow.topic_arn
+    stack = provision_stack(settings)
+    names, manifests, resources, workflow = stack.names, stack.manifests, stack.resources, stack.workflow
     save_stack(settings, names)
     log.write(f"tables: {', '.join(names['tables'].values())}\n")
     log.write(f"bus: {resources.bus_name}; queues: {', '.join(q.name for q in resources.queues.values())}\n")
