@@ -44,12 +44,17 @@ def render(template: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda match: values[match.group(1)], template)
 
 
-def workflow_values(prefix: str, tasks_table: str, topic_arn: str, api_url: str) -> dict[str, str]:
-    """The template's values locally; the timeout comes from APPROVAL_TIMEOUT_SECONDS (default 72 h)."""
+def workflow_values(
+    tasks_table: str, topic_arn: str, api_url: str, timeout_seconds: int | None = None
+) -> dict[str, str]:
+    """The template's values locally; the timeout, unless given, comes from APPROVAL_TIMEOUT_SECONDS
+    (default 72 h)."""
+    if timeout_seconds is None:
+        timeout_seconds = int(os.environ.get("APPROVAL_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
     return {
         "tasks_table": tasks_table,
         "approvals_topic_arn": topic_arn,
-        "approval_timeout_seconds": os.environ.get("APPROVAL_TIMEOUT_SECONDS", str(DEFAULT_TIMEOUT_SECONDS)),
+        "approval_timeout_seconds": str(timeout_seconds),
         "api_url": api_url,
     }
 
@@ -75,9 +80,7 @@ def provision_workflow(
     """The approvers' topic and the state machine, from the template. moto must run executions
     (`enable_execution`), or StartExecution would succeed and do nothing."""
     topic_arn = client("sns").create_topic(Name=f"{prefix}-approvals")["TopicArn"]
-    values = workflow_values(prefix, tasks_table, topic_arn, api_url)
-    if timeout_seconds is not None:
-        values["approval_timeout_seconds"] = str(timeout_seconds)
+    values = workflow_values(tasks_table, topic_arn, api_url, timeout_seconds)
     arn = client("stepfunctions").create_state_machine(
         name=f"{prefix}-approval", definition=render(_template(), values), roleArn=_ROLE_ARN, type="STANDARD"
     )["stateMachineArn"]

@@ -70,9 +70,7 @@ def problems(template: str, values: dict[str, str]) -> list[str]:
 
 
 def main() -> int:
-    values = workflow_values(
-        "lint", "lint-tasks-tasks", "arn:aws:sns:us-east-1:123456789012:lint", "http://x"
-    )
+    values = workflow_values("lint-tasks-tasks", "arn:aws:sns:us-east-1:123456789012:lint", "http://x")
     found = problems(ASL_PATH.read_text(), values)
     for problem in found:
         print(f"{ASL_PATH.name}: {problem}", file=sys.stderr)

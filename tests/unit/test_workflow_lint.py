@@ -7,7 +7,7 @@ import pytest
 from tasks_local.workflow import ASL_PATH, workflow_values
 from tasks_local.workflow_lint import own_problems, problems
 
-VALUES = workflow_values("t", "t-tasks", "arn:aws:sns:us-east-1:123456789012:t", "http://localhost")
+VALUES = workflow_values("t-tasks", "arn:aws:sns:us-east-1:123456789012:t", "http://localhost")
 
 
 def _definition() -> dict:
