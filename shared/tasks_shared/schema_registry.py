@@ -8,8 +8,17 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
+
+# The formats our schemas use, and only those: `date` (checked by jsonschema itself) and `date-time`
+# (by rfc3339-validator, a runtime dependency). Draft 2020-12's own checker holds every format with a
+# library that happens to be installed (idna, jsonpointer, ...), so what a schema accepted depended on
+# the environment. A format named here without its checker (rfc3339-validator missing) is a KeyError
+# at import rather than `date-time` silently unchecked; tests/contract/test_event_catalog.py holds this
+# list to the formats the schemas use.
+FORMATS = ("date", "date-time")
+FORMAT_CHECKER = FormatChecker(formats=FORMATS)
 
 
 def read_folder(folder: Path | Any) -> dict[str, dict[str, Any]]:
@@ -37,4 +46,4 @@ def compile_validator(
         (name, Resource.from_contents(document))
         for name, document in {**shared_documents(), **documents}.items()
     )
-    return Draft202012Validator(schema, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(schema, registry=registry, format_checker=FORMAT_CHECKER)

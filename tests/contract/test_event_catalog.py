@@ -19,10 +19,11 @@ import pytest
 from jsonschema import Draft202012Validator
 from jsonschema.validators import validator_for
 
+from tasks_api import schemas as api_schemas
 from tasks_local.manifest import load_all
 from tasks_local.settings import REPO_ROOT
 from tasks_shared import catalog
-from tasks_shared.schema_registry import shared_documents
+from tasks_shared.schema_registry import FORMAT_CHECKER, FORMATS, shared_documents
 from tests.samples import EVENTS_DIR, load_event
 
 CATALOG_DIR = REPO_ROOT / "events" / "catalog"  # the one source; the shared package ships it
@@ -182,12 +183,13 @@ def _formats(node: Any) -> set[str]:
 def test_every_format_the_schemas_use_is_enforced_where_they_are_deployed():
     """A missing checker library makes jsonschema skip its format silently; dev tools happen to install
     one, so only the runtime dependencies tell whether a deployed consumer enforces it."""
-    used = _formats([*catalog.documents().values(), *shared_documents().values()])
+    sets = (catalog.documents(), shared_documents(), api_schemas.documents())
+    used = _formats([document for documents in sets for document in documents.values()])
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
     runtime = {
         re.split(r"[\[<>=!~ ;]", requirement, maxsplit=1)[0] for requirement in project["dependencies"]
     }
-    assert used <= set(Draft202012Validator.FORMAT_CHECKER.checkers)
+    assert used == set(FORMATS) == set(FORMAT_CHECKER.checkers)
     assert {FORMAT_LIBRARIES[name] for name in used if name in FORMAT_LIBRARIES} <= runtime
 
 

@@ -2,8 +2,10 @@
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
+from tasks_shared.tracing import TRACED_MODULES
+
 SERVICE = "task-indexer"
 
 logger = Logger(service=SERVICE)
-tracer = Tracer(service=SERVICE)
+tracer = Tracer(service=SERVICE, patch_modules=TRACED_MODULES)
 metrics = Metrics(service=SERVICE, namespace="TasksPlatform")

@@ -4,10 +4,12 @@ import warnings
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
+from tasks_shared.tracing import TRACED_MODULES
+
 SERVICE = "tasks-api"
 
 logger = Logger(service=SERVICE)
-tracer = Tracer(service=SERVICE)
+tracer = Tracer(service=SERVICE, patch_modules=TRACED_MODULES)
 metrics = Metrics(service=SERVICE, namespace="TasksPlatform")
 
 # Reads publish no business metric (the cold-start one still goes out): Powertools' warning about an

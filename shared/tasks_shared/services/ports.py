@@ -6,15 +6,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
-
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tasks_shared.domain.activity import HistoryEntry, OwnerStats
 from tasks_shared.domain.approval import ClaimedDecision, TaskToken
 from tasks_shared.domain.listing import ListQuery
 from tasks_shared.domain.model import Task
 from tasks_shared.domain.paging import Page
+
+if TYPE_CHECKING:  # an annotation only: the API function never loads Powertools' SQS event classes
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 
 @dataclass(frozen=True)
