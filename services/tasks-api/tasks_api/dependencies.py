@@ -37,8 +37,8 @@ def _stepfunctions() -> Any:
 
 @cache
 def _page_tokens() -> PageTokens:
-    """The page-token key from Secrets Manager, read once per container on the first request that
-    pages (Powertools Parameters, imported here so a cold start does not pay for it)."""
+    """The page-token key from Secrets Manager, read once per container when the first request builds
+    the services (Powertools Parameters, imported here so the import at cold start does not pay)."""
     from aws_lambda_powertools.utilities.parameters import get_secret  # noqa: PLC0415
 
     return PageTokens(str(get_secret(settings().pagination_secret_id)).encode())
