@@ -14,20 +14,38 @@ from tasks_shared.domain.errors import (
 )
 from tasks_shared.domain.model import Caller, Status, Task
 from tasks_shared.services.ports import StoredTask, Withdrawal
+from tasks_shared.services.tasks import REQUEST_MOVED_ATTEMPTS, TaskService
 
 TOKEN = TaskToken("workflow-token-0001")
 
 
 class LateTokenRepository(InMemoryTaskRepository):
-    """The workflow stores its token between the service's read and its write."""
+    """The workflow stores its token (once, as its first state does) between the service's read and its
+    write; `writes` counts the conditional writes tried."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    def _store_token(self, task_id: str) -> None:
+        self.writes += 1
+        self.tokens.setdefault(task_id, TOKEN)
 
     def withdraw(self, previous: StoredTask, current: Task) -> None:
-        self.tokens[current.id] = TOKEN
+        self._store_token(current.id)
         super().withdraw(previous, current)
 
     def delete(self, stored: StoredTask) -> None:
-        self.tokens[stored.task.id] = TOKEN
+        self._store_token(stored.task.id)
         super().delete(stored)
+
+
+class RestlessRequestRepository(LateTokenRepository):
+    """A request that moves before every write, which no real writer does: the service must give up."""
+
+    def _store_token(self, task_id: str) -> None:
+        self.writes += 1
+        self.tokens[task_id] = TaskToken(f"workflow-token-{self.writes:04}")
 
 
 @pytest.fixture
@@ -185,22 +203,54 @@ def test_deleting_a_task_awaiting_approval_ends_the_wait(service, waiting, owner
 
 
 @pytest.fixture
-def late_token(make_service, owner):
-    """A service whose repository gets the workflow's token between each read and write."""
-    service = make_service(LateTokenRepository())
-    return service, service.create(owner, {"title": "Rotate the keys", "priority": "high"})
+def high_task_on(make_service, owner):
+    """A service over the given repository, and alice's high-priority task in it."""
+
+    def make(repository: LateTokenRepository) -> tuple[TaskService, Task]:
+        service = make_service(repository)
+        return service, service.create(owner, {"title": "Rotate the keys", "priority": "high"})
+
+    return make
 
 
 @pytest.mark.parametrize("if_match", [None, {1}], ids=["plain", "if-match"])
-def test_a_token_stored_after_the_read_makes_the_withdrawal_a_conflict_not_a_stale_etag(
-    late_token, owner, if_match
+def test_a_token_stored_after_the_read_is_read_again_and_the_withdrawal_ends_the_wait(
+    high_task_on, owner, approvals, if_match
 ):
-    service, task = late_token
-    with pytest.raises(ApprovalRequestChanged):
-        service.update(owner, task.id, {"priority": "low"}, if_match)
+    repository = LateTokenRepository()
+    service, task = high_task_on(repository)
+
+    withdrawn = service.update(owner, task.id, {"priority": "low"}, if_match)
+
+    assert withdrawn.approval.status is ApprovalStatus.WITHDRAWN
+    assert (repository.writes, task.id in repository.tokens) == (2, False)
+    assert approvals.sent == [("withdraw", TOKEN, Withdrawal.WITHDRAWN)]
 
 
-def test_a_token_stored_after_the_read_makes_the_delete_a_conflict(late_token, owner):
-    service, task = late_token
-    with pytest.raises(ApprovalRequestChanged):
-        service.delete(owner, task.id)
+def test_a_token_stored_after_the_read_is_read_again_by_the_delete(high_task_on, owner, approvals):
+    repository = LateTokenRepository()
+    service, task = high_task_on(repository)
+
+    service.delete(owner, task.id)
+
+    assert repository.read(task.id) is None
+    assert approvals.sent == [("withdraw", TOKEN, Withdrawal.TASK_DELETED)]
+
+
+@pytest.mark.parametrize("change", ["lower", "delete"])
+def test_a_request_that_keeps_moving_is_a_conflict_that_changes_nothing(
+    high_task_on, owner, approvals, change
+):
+    repository = RestlessRequestRepository()
+    service, task = high_task_on(repository)
+
+    changes = {
+        "lower": lambda: service.update(owner, task.id, {"priority": "low"}),
+        "delete": lambda: service.delete(owner, task.id),
+    }
+    with pytest.raises(ApprovalRequestChanged, match="changed meanwhile"):
+        changes[change]()
+
+    assert repository.writes == REQUEST_MOVED_ATTEMPTS
+    assert repository.get(task.id) == task
+    assert approvals.sent == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Callable, Collection
-from typing import Any
+from typing import Any, TypeVar
 
 from tasks_shared.domain.approval import ApprovalStatus, ClaimedDecision, Decision
 from tasks_shared.domain.errors import (
@@ -22,6 +22,14 @@ from tasks_shared.domain.listing import ListQuery
 from tasks_shared.domain.model import Caller, Task, utcnow
 from tasks_shared.domain.paging import Page, PageTokens, Paging
 from tasks_shared.services.ports import ApprovalRequests, StoredTask, TaskRepository, Withdrawal
+
+_T = TypeVar("_T")
+
+REQUEST_MOVED_ATTEMPTS = 3  # the workflow stores its token once, and one claim wins: 2 would do
+
+
+class _RequestMoved(Exception):
+    """Only the approval request changed between the read and the write; the task's version did not."""
 
 
 class TaskService:
@@ -57,6 +65,14 @@ class TaskService:
     ) -> Task:
         """Apply changes to the version read; with If-Match, to that version only (else 412). A change
         that withdraws the approval request ends the workflow's wait too."""
+        return self._again_if_request_moved(task_id, lambda: self._update(caller, task_id, changes, if_match))
+
+    def delete(self, caller: Caller, task_id: str, if_match: Collection[int] | None = None) -> None:
+        self._again_if_request_moved(task_id, lambda: self._delete(caller, task_id, if_match))
+
+    def _update(
+        self, caller: Caller, task_id: str, changes: dict[str, Any], if_match: Collection[int] | None
+    ) -> Task:
         stored = self._read_visible(caller, task_id)
         current = stored.task
         if not current.may_edit(caller, set(changes)):
@@ -79,7 +95,7 @@ class TaskService:
         self._end_request(stored, Withdrawal.WITHDRAWN)
         return updated
 
-    def delete(self, caller: Caller, task_id: str, if_match: Collection[int] | None = None) -> None:
+    def _delete(self, caller: Caller, task_id: str, if_match: Collection[int] | None) -> None:
         stored = self._read_visible(caller, task_id)
         if not stored.task.may_delete(caller):
             raise NotAllowed("only the owner or an admin may delete this task")
@@ -136,19 +152,32 @@ class TaskService:
 
     def _write(self, write: Callable[[], None], read: StoredTask, if_match: Collection[int] | None) -> None:
         """A failed condition is another writer's change: of the task (409, or 412 under If-Match), or
-        of its approval request alone, which moves no version (409 either way: the ETag still holds)."""
+        of its approval request alone, which moves no version (tried again: see _again_if_request_moved)."""
         try:
             write()
         except VersionConflict as exc:
             now = self._repository.read(read.task.id)
             if now is not None and now.task.version == read.task.version:
-                raise ApprovalRequestChanged(
-                    f"the approval request of task {read.task.id} changed meanwhile (the workflow opened "
-                    "it, or an approver decided): read the task again and retry"
-                ) from exc
+                raise _RequestMoved from exc
             if if_match is not None:
                 raise PreconditionFailed("the task changed after the version in If-Match") from exc
             raise
+
+    @staticmethod
+    def _again_if_request_moved(task_id: str, attempt: Callable[[], _T]) -> _T:
+        """Read, decide and write again when only the approval request moved in between (the workflow
+        stored its token, or an approver claimed): the version the caller read, and any If-Match, still
+        hold, so the caller need not hear of it. A request that keeps moving is a 409."""
+        moved = _RequestMoved()
+        for _ in range(REQUEST_MOVED_ATTEMPTS):
+            try:
+                return attempt()
+            except _RequestMoved as exc:
+                moved = exc
+        raise ApprovalRequestChanged(
+            f"the approval request of task {task_id} changed meanwhile (the workflow opened it, or an "
+            "approver decided): read the task again and retry"
+        ) from moved
 
 
 def _withdraws(current: Task, updated: Task) -> bool:
