@@ -20,8 +20,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
-from tasks_local import moto_dynamodb
-from tasks_local.aws import create_secrets, in_process_environment, secret_names
+from tasks_local.aws import create_secrets, in_process_environment, patch_moto, secret_names
 from tasks_shared.tables import create_table_request, definitions
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -49,9 +48,10 @@ def use_local_environment() -> None:
 
 @contextlib.contextmanager
 def moto_tables() -> Iterator[Any]:
-    """In-process moto, on the local DynamoDB adapter as `make dev` and the tests run it, with every
-    table created from its single definition; yields a DynamoDB client."""
-    with moto_dynamodb.installed(), mock_aws():
+    """In-process moto, patched as `make dev` and the tests run it, with every table created from its
+    single definition; yields a DynamoDB client."""
+    patch_moto()
+    with mock_aws():
         client = boto3.client("dynamodb")
         for key, definition in definitions().items():
             client.create_table(**create_table_request(key, os.environ[definition["env"]]))

@@ -6,11 +6,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tasks_local import moto_dynamodb
-from tasks_local.aws import create_secrets, in_process_environment, secret_names
+from tasks_local.aws import create_secrets, in_process_environment, patch_moto, secret_names
 from tasks_shared.tables import create_table_request, definitions
 
-moto_dynamodb.install()  # every in-process moto test runs on the adapter, as `make dev` does
+patch_moto()  # every in-process moto test runs on the local runtime's moto, as `make dev` does
 
 TEST_ENV = in_process_environment("test-tasks")
 

@@ -6,10 +6,10 @@ import secrets
 from typing import Any
 
 import boto3
-from moto.server import ThreadedMotoServer
 
-from tasks_local import moto_dynamodb
+from tasks_local import moto_dynamodb, moto_jsonpath
 from tasks_local.bus import event_resource_names
+from tasks_local.moto_server import LocalMotoServer
 from tasks_local.settings import LocalSettings, write_private
 from tasks_shared.tables import create_table_request, definitions, physical_name
 
@@ -100,8 +100,15 @@ def save_stack(settings: LocalSettings, names: dict[str, Any]) -> None:
     write_private(settings.stack_file, json.dumps(stack).encode())  # private all the same: it is ours
 
 
+def patch_moto() -> None:
+    """The local runtime's fixes to moto, in `make dev`, the tests and the benches alike: its DynamoDB
+    without O(table) copies, leaks and races; its JSONPaths parsed once (idempotent)."""
+    moto_dynamodb.install()
+    moto_jsonpath.install()
+
+
 def start_moto(settings: LocalSettings) -> None:
     """moto's server on loopback, in a daemon thread of this process: it ends when the process does."""
     os.environ.update(aws_environment(settings))
-    moto_dynamodb.install()  # moto's DynamoDB without its O(table) copies, leaks and races
-    ThreadedMotoServer(ip_address=settings.host, port=settings.aws_port, verbose=False).start()
+    patch_moto()
+    LocalMotoServer(settings.host, settings.aws_port).start()  # finds each request's service once per host

@@ -30,14 +30,12 @@ Patches moto only; pinned to one moto version (install() refuses another).
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import moto
 from moto.core.common_models import BaseModel
 from moto.core.exceptions import JsonRESTError
 from moto.dynamodb.models import DynamoDBBackend
@@ -47,6 +45,7 @@ from moto.dynamodb.responses import DynamoHandler
 from moto.dynamodbstreams.models import DynamoDBStreamsBackend, ShardIterator
 
 from tasks_local import moto_dynamodb_tables as tables
+from tasks_local.moto_patches import MotoPatches
 
 MOTO_VERSION = "5.2.5"
 ITERATOR_LIFETIME_SECONDS = 15 * 60  # AWS: a shard iterator expires 15 minutes after it is returned
@@ -115,11 +114,8 @@ RELIED_ON: dict[str, tuple[Callable[..., Any], str]] = {
     "Item.__deepcopy__": (Item.__deepcopy__, "copies through __class__.__new__ (untracked)"),
 }
 
-_MISSING = object()
 _LOCK_ATTRIBUTE = "_moto_dynamodb_lock"
 _ISSUED_ATTRIBUTE = "_moto_dynamodb_issued_iterators"
-_install_lock = threading.Lock()
-_saved: list[tuple[type, str, Any]] | None = None
 
 
 class ExpiredIteratorException(JsonRESTError):
@@ -200,56 +196,8 @@ def _patches() -> list[tuple[type, str, Any]]:
     ]
 
 
-def install() -> None:
-    """Patch moto's DynamoDB (idempotent). Refuses a moto other than the one this was checked against."""
-    global _saved  # noqa: PLW0603 - the one record of what install() replaced, for uninstall()
-    with _install_lock:
-        if _saved is not None:
-            return
-        if moto.__version__ != MOTO_VERSION:
-            raise RuntimeError(
-                f"tasks_local.moto_dynamodb was written against moto {MOTO_VERSION}, not moto "
-                f"{moto.__version__}: re-check every function in its RELIED_ON against the new moto "
-                "(tests/unit/test_moto_pin.py names the changed ones), then update MOTO_VERSION"
-            )
-        saved = []
-        for owner, name, value in _patches():
-            saved.append((owner, name, owner.__dict__.get(name, _MISSING)))
-            setattr(owner, name, value)
-        _saved = saved
-        tables.forget_maps()
-
-
-def uninstall() -> None:
-    """Put moto back as it was (idempotent)."""
-    global _saved  # noqa: PLW0603
-    with _install_lock:
-        for owner, name, value in reversed(_saved or []):
-            if value is _MISSING:
-                delattr(owner, name)
-            else:
-                setattr(owner, name, value)
-        _saved = None
-        tables.forget_maps()
-
-
-def is_installed() -> bool:
-    return _saved is not None
-
-
-@contextlib.contextmanager
-def installed(enabled: bool = True) -> Iterator[None]:
-    """Run a block with the adapter on (or off, to compare with moto as it is), then restore."""
-    was = is_installed()
-    _set(enabled)
-    try:
-        yield
-    finally:
-        _set(was)
-
-
-def _set(enabled: bool) -> None:
-    if enabled:
-        install()
-    else:
-        uninstall()
+_PATCHES = MotoPatches(__name__, MOTO_VERSION, _patches, after_change=tables.forget_maps)
+install = _PATCHES.install  # idempotent; refuses a moto other than the one this was checked against
+uninstall = _PATCHES.uninstall
+is_installed = _PATCHES.is_installed
+installed = _PATCHES.installed  # a block with the adapter on (or off, to compare with moto as it is)

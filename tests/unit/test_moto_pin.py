@@ -1,5 +1,5 @@
-"""The local DynamoDB adapter is pinned to the moto it was written against: a new moto, or a changed
-function the adapter replaces or relies on, fails here and says what to re-check."""
+"""The local runtime's moto adapters are pinned to the moto they were written against: a new moto, or a
+changed function an adapter replaces or relies on, fails here and says what to re-check."""
 
 import hashlib
 import inspect
@@ -8,11 +8,12 @@ import moto
 import pytest
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import Item
+from moto.stepfunctions.parser.asl.utils import json_path
 
-from tasks_local import moto_dynamodb
+from tasks_local import moto_dynamodb, moto_jsonpath, moto_server
 
 # sha256 (first 16 hex digits) of inspect.getsource() of each function, in moto 5.2.5.
-RECORDED = {
+RECORDED_DYNAMODB = {
     "DynamoDBBackend.transact_write_items": "81db2cb7d94e39c9",
     "DynamoDBBackend.update_item": "218984588dd689a5",
     "DynamoDBBackend.get_item": "290b95c46b38bc5a",
@@ -35,45 +36,79 @@ RECORDED = {
     "Item.__deepcopy__": "7621d16ad7ce49d9",
 }
 
+RECORDED_SERVER = {
+    "DomainDispatcherApplication.get_backend_for_host": "1f41972c1e4e660f",
+    "DomainDispatcherApplication.get_application": "0ff6939685bde917",
+    "ThreadedMotoServer._server_entry": "ef744bd45e1e465a",
+}
+RECORDED_JSONPATH = {
+    "EventTemplateParser.parse": "40a5a46a321811bb",
+    "json_path.extract_json": "932245247973780c",
+    "ResultPath._eval_body": "a6d93b4e5a332fad",
+}
+RECORDED = {moto_dynamodb: RECORDED_DYNAMODB, moto_server: RECORDED_SERVER, moto_jsonpath: RECORDED_JSONPATH}
+CHECK_AFTER = {
+    moto_dynamodb: "re-run tests/integration/test_local_dynamodb.py",
+    moto_server: "re-run the e2e suite (it talks to the server)",
+    moto_jsonpath: "re-run tests/integration/test_local_moto_jsonpath.py",
+}
+# One attribute each patch set replaces, to see it installed and removed.
+PATCHED = {moto_dynamodb: (DynamoDBBackend, "transact_write_items"), moto_jsonpath: (json_path, "parse")}
 
-def test_moto_is_the_version_the_adapter_was_written_against():
-    assert moto.__version__ == moto_dynamodb.MOTO_VERSION, (
-        f"moto is {moto.__version__}; tasks_local.moto_dynamodb was written against "
-        f"{moto_dynamodb.MOTO_VERSION}. Re-check every function in its RELIED_ON against the new moto "
-        "(the other tests here name the changed ones), re-run tests/integration/test_local_dynamodb.py, "
-        "then update MOTO_VERSION and the hashes in this file."
+
+@pytest.mark.parametrize("adapter", RECORDED, ids=lambda adapter: adapter.__name__)
+def test_moto_is_the_version_each_adapter_was_written_against(adapter):
+    assert moto.__version__ == adapter.MOTO_VERSION, (
+        f"moto is {moto.__version__}; {adapter.__name__} was written against {adapter.MOTO_VERSION}. "
+        "Re-check every function in its RELIED_ON against the new moto (the other tests here name the "
+        f"changed ones), {CHECK_AFTER[adapter]}, then update MOTO_VERSION and the hashes in this file."
     )
 
 
-def test_every_function_the_adapter_relies_on_has_a_recorded_source():
-    assert set(moto_dynamodb.RELIED_ON) == set(RECORDED)
+@pytest.mark.parametrize("adapter", RECORDED, ids=lambda adapter: adapter.__name__)
+def test_every_function_an_adapter_relies_on_has_a_recorded_source(adapter):
+    assert set(adapter.RELIED_ON) == set(RECORDED[adapter])
 
 
-@pytest.mark.parametrize("name", sorted(RECORDED))
-def test_a_moto_function_the_adapter_relies_on_is_unchanged(name):
-    function, assumption = moto_dynamodb.RELIED_ON[name]
+@pytest.mark.parametrize(
+    ("adapter", "name"),
+    [(adapter, name) for adapter, names in RECORDED.items() for name in sorted(names)],
+    ids=lambda value: getattr(value, "__name__", value),
+)
+def test_a_moto_function_an_adapter_relies_on_is_unchanged(adapter, name):
+    function, assumption = adapter.RELIED_ON[name]
     digest = hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
-    assert digest == RECORDED[name], (
-        f"moto's {name} changed since moto {moto_dynamodb.MOTO_VERSION}. Re-read it and re-check what "
-        f"tasks_local.moto_dynamodb assumes about it: {assumption}. Then record {digest} here."
+    assert digest == RECORDED[adapter][name], (
+        f"moto's {name} changed since moto {adapter.MOTO_VERSION}. Re-read it and re-check what "
+        f"{adapter.__name__} assumes about it: {assumption}. Then record {digest} here."
     )
 
 
-def test_the_adapter_refuses_another_moto_version(monkeypatch):
-    with moto_dynamodb.installed(False), monkeypatch.context() as patch:
+@pytest.mark.parametrize("patches", PATCHED, ids=lambda patches: patches.__name__)
+def test_a_patch_set_refuses_another_moto_version(monkeypatch, patches):
+    with patches.installed(False), monkeypatch.context() as patch:
         patch.setattr(moto, "__version__", "9.9.9")
         with pytest.raises(RuntimeError, match=r"written against moto 5\.2\.5, not moto 9\.9\.9"):
-            moto_dynamodb.install()
-        assert not moto_dynamodb.is_installed()
+            patches.install()
+        assert not patches.is_installed()
 
 
-def test_install_is_idempotent_and_uninstall_puts_moto_back():
+@pytest.mark.parametrize("patches", PATCHED, ids=lambda patches: patches.__name__)
+def test_install_is_idempotent_and_uninstall_puts_moto_back(patches):
+    target, name = PATCHED[patches]
+    with patches.installed(False):
+        original = getattr(target, name)
+        patches.install()
+        patched = getattr(target, name)
+        patches.install()
+        assert getattr(target, name) is patched is not original
+        patches.uninstall()
+        assert getattr(target, name) is original
+
+
+def test_uninstall_removes_an_attribute_moto_did_not_have():
     with moto_dynamodb.installed(False):
-        original = DynamoDBBackend.transact_write_items
         moto_dynamodb.install()
-        patched = DynamoDBBackend.transact_write_items
-        moto_dynamodb.install()
-        assert DynamoDBBackend.transact_write_items is patched is not original
+        assert "__new__" in Item.__dict__
         moto_dynamodb.uninstall()
-        assert DynamoDBBackend.transact_write_items is original
         assert "__new__" not in Item.__dict__
