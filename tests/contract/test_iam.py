@@ -192,6 +192,7 @@ def _exercise(functions, resources) -> None:
     api.invoke(api_event("get-task", task_id=created["id"]))
     api.invoke(api_event("list-tasks", query={}))
     api.invoke(api_event("list-tasks", query={"status": "pending"}))
+    api.invoke(api_event("list-tasks", query={"nextToken": "eyJrIjoxfQ.forged"}))  # checked with the key
     api.invoke(
         api_event("update-task", task_id=created["id"], body={"assignee": "carol"}, headers={"If-Match": "*"})
     )

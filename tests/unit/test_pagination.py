@@ -117,3 +117,18 @@ def test_secret_shorter_than_16_bytes_is_refused():
 
 def test_secret_of_16_bytes_is_accepted():
     assert PageTokens(b"x" * 16).encode(CURSOR, BINDING)
+
+
+def test_a_key_given_as_a_reader_is_read_at_the_first_token_and_only_once():
+    reads = []
+    tokens = PageTokens(lambda: reads.append("read") or b"x" * 16)
+    assert reads == []
+    token = tokens.encode(CURSOR, BINDING)
+    assert tokens.decode(token, BINDING) == CURSOR
+    assert reads == ["read"]
+
+
+def test_a_short_key_read_later_is_refused_at_its_first_use():
+    tokens = PageTokens(lambda: b"x" * 15)
+    with pytest.raises(ValueError, match="at least 16 bytes"):
+        tokens.encode(CURSOR, BINDING)

@@ -35,13 +35,18 @@ def _stepfunctions() -> Any:
     return boto3.client("stepfunctions")
 
 
-@cache
-def _page_tokens() -> PageTokens:
-    """The page-token key from Secrets Manager, read once per container when the first request builds
-    the services (Powertools Parameters, imported here so the import at cold start does not pay)."""
+def _page_token_key() -> bytes:
+    """The page-token key from Secrets Manager (Powertools Parameters, imported here so that neither the
+    cold start nor a request that pages nothing pays for it)."""
     from aws_lambda_powertools.utilities.parameters import get_secret  # noqa: PLC0415
 
-    return PageTokens(str(get_secret(settings().pagination_secret_id)).encode())
+    return str(get_secret(settings().pagination_secret_id)).encode()
+
+
+@cache
+def _page_tokens() -> PageTokens:
+    """Page tokens for this container; the key is read once, by the first request that pages."""
+    return PageTokens(_page_token_key)
 
 
 @cache

@@ -10,6 +10,7 @@ filter's query, fails the check and becomes a 400.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -48,11 +49,25 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def _checked(secret: bytes) -> bytes:
+    if len(secret) < 16:
+        raise ValueError("the pagination secret must be at least 16 bytes")
+    return secret
+
+
 class PageTokens:
-    def __init__(self, secret: bytes) -> None:
-        if len(secret) < 16:
-            raise ValueError("the pagination secret must be at least 16 bytes")
-        self._secret = secret
+    """Signs and checks page tokens with a secret key: the key itself, or a function that reads it.
+    A function is called at the first token signed or checked, so a request that pages nothing (a
+    create, a read by id) never fetches the key."""
+
+    def __init__(self, secret: bytes | Callable[[], bytes]) -> None:
+        self._read_secret = secret if callable(secret) else lambda: secret
+        if not callable(secret):
+            _checked(secret)
+
+    @functools.cached_property
+    def _secret(self) -> bytes:
+        return _checked(self._read_secret())
 
     def _sign(self, payload: str, binding: str) -> str:
         message = f"{binding}\n{payload}".encode()
