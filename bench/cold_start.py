@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import os
 import socket
 import statistics
@@ -53,6 +54,7 @@ import boto3
 
 from tasks_local import package
 from tasks_local.aws import create_secrets, secret_names
+from tasks_local.moto_server import LocalMotoServer
 from tasks_shared.tables import create_table_request, definitions
 from tests.samples import api_event
 
@@ -145,21 +147,14 @@ class XRayDaemon:
         self.socket.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextlib.contextmanager
 def moto_server() -> Iterator[str]:
-    """moto's server on loopback with every table and the secrets; yields its endpoint."""
-    from moto.server import ThreadedMotoServer  # noqa: PLC0415 - the server extra, for this variant only
-
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    """moto's server on loopback, as `make dev` runs it, with every table and the secrets; yields its
+    endpoint."""
+    server = LocalMotoServer("127.0.0.1", 0)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log line per request
     server.start()
-    endpoint = f"http://127.0.0.1:{port}"
+    endpoint = "http://{}:{}".format(*server.get_host_and_port())
     try:
         with _patched_environ({**_common.LOCAL_ENV, "AWS_ENDPOINT_URL": endpoint}):
             client = boto3.client("dynamodb")
