@@ -71,7 +71,7 @@ def wait():
 
 @pytest.fixture
 def approvals(wait) -> StepFunctionsApprovals:
-    return StepFunctionsApprovals(wait.sfn)
+    return StepFunctionsApprovals(lambda: wait.sfn)
 
 
 def test_an_approval_ends_the_wait_with_the_decision(wait, approvals):

@@ -55,7 +55,7 @@ def default_service() -> TaskService:
     return TaskService(
         DynamoDBTaskRepository(_dynamodb(), config.tasks_table, config.views_table),
         _page_tokens(),
-        StepFunctionsApprovals(_stepfunctions()),
+        StepFunctionsApprovals(_stepfunctions),  # built by the first decision or withdrawal
     )
 
 

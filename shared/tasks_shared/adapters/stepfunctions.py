@@ -6,6 +6,7 @@ or context, so no traceback or log line can carry what the service echoed back.
 """
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -24,7 +25,10 @@ class ApprovalCallFailed(RuntimeError):
 
 
 class StepFunctionsApprovals:
-    def __init__(self, client: Any) -> None:
+    """`client` returns the Step Functions client, called at the first answer: most requests answer
+    none, so a cold start need not build it."""
+
+    def __init__(self, client: Callable[[], Any]) -> None:
         self._client = client
 
     def approve(self, token: TaskToken) -> None:
@@ -53,7 +57,7 @@ class StepFunctionsApprovals:
         """The error code of a refused call, None when accepted. The botocore error ends here, so no
         error of ours is chained to it."""
         try:
-            getattr(self._client, operation)(**request)
+            getattr(self._client(), operation)(**request)
         except ClientError as exc:
             return str(exc.response.get("Error", {}).get("Code"))
         return None
