@@ -7,7 +7,7 @@ from typing import Any
 
 import boto3
 
-from tasks_local import moto_dynamodb, moto_jsonpath
+from tasks_local import moto_dynamodb, moto_jsonpath, moto_sqs
 from tasks_local.bus import event_resource_names
 from tasks_local.moto_server import LocalMotoServer
 from tasks_local.settings import LocalSettings, write_private
@@ -102,9 +102,11 @@ def save_stack(settings: LocalSettings, names: dict[str, Any]) -> None:
 
 def patch_moto() -> None:
     """The local runtime's fixes to moto, in `make dev`, the tests and the benches alike: its DynamoDB
-    without O(table) copies, leaks and races; its JSONPaths parsed once (idempotent)."""
+    without O(table) copies, leaks and races; its JSONPaths parsed once; its SQS without O(queue) work
+    per message received (idempotent)."""
     moto_dynamodb.install()
     moto_jsonpath.install()
+    moto_sqs.install()
 
 
 def start_moto(settings: LocalSettings) -> None:

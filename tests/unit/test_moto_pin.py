@@ -8,9 +8,10 @@ import moto
 import pytest
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import Item
+from moto.sqs.models import SQSBackend
 from moto.stepfunctions.parser.asl.utils import json_path
 
-from tasks_local import moto_dynamodb, moto_jsonpath, moto_server
+from tasks_local import moto_dynamodb, moto_jsonpath, moto_server, moto_sqs
 
 # sha256 (first 16 hex digits) of inspect.getsource() of each function, in moto 5.2.5.
 RECORDED_DYNAMODB = {
@@ -46,14 +47,31 @@ RECORDED_JSONPATH = {
     "json_path.extract_json": "932245247973780c",
     "ResultPath._eval_body": "a6d93b4e5a332fad",
 }
-RECORDED = {moto_dynamodb: RECORDED_DYNAMODB, moto_server: RECORDED_SERVER, moto_jsonpath: RECORDED_JSONPATH}
+RECORDED_SQS = {
+    "Queue.attributes": "40cb990b121628d5",
+    "Queue.approximate_number_of_messages": "d357a9506a56d2f8",
+    "Queue.approximate_number_of_messages_not_visible": "5dbecc4dda174358",
+    "Queue.approximate_number_of_messages_delayed": "c3c1dadb0c42ed5f",
+    "SQSBackend.is_message_valid_based_on_retention_period": "cca23b94a5f3af9d",
+}
+RECORDED = {
+    moto_dynamodb: RECORDED_DYNAMODB,
+    moto_server: RECORDED_SERVER,
+    moto_jsonpath: RECORDED_JSONPATH,
+    moto_sqs: RECORDED_SQS,
+}
 CHECK_AFTER = {
     moto_dynamodb: "re-run tests/integration/test_local_dynamodb.py",
     moto_server: "re-run the e2e suite (it talks to the server)",
     moto_jsonpath: "re-run tests/integration/test_local_moto_jsonpath.py",
+    moto_sqs: "re-run tests/integration/test_local_sqs.py",
 }
 # One attribute each patch set replaces, to see it installed and removed.
-PATCHED = {moto_dynamodb: (DynamoDBBackend, "transact_write_items"), moto_jsonpath: (json_path, "parse")}
+PATCHED = {
+    moto_dynamodb: (DynamoDBBackend, "transact_write_items"),
+    moto_jsonpath: (json_path, "parse"),
+    moto_sqs: (SQSBackend, "is_message_valid_based_on_retention_period"),
+}
 
 
 @pytest.mark.parametrize("adapter", RECORDED, ids=lambda adapter: adapter.__name__)
