@@ -175,9 +175,14 @@ def report_latencies(title: str, kind: str, samples: dict[str, list[float]], jso
         for name, values in samples.items()
     ]
     print_table(title, [kind, "n", "p50", "p95", "max"], rows)
+    report_machine(json_path, samples_ms=samples)
+
+
+def report_machine(json_path: str | None, **raw: Any) -> None:
+    """Print what the numbers were measured on; write it with the raw numbers to `json_path` if given."""
     print(f"\nmachine: {json.dumps(machine())}")
     if json_path:
-        Path(json_path).write_text(json.dumps({"machine": machine(), "samples_ms": samples}, indent=2))
+        Path(json_path).write_text(json.dumps({"machine": machine(), **raw}, indent=2))
 
 
 def _cpu_model() -> str:

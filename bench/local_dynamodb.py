@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import sys
 import tracemalloc
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import _common
@@ -105,7 +103,7 @@ def _kept_per_call(call: Callable[[], Any], times: int) -> float:
 
 def measure(patched: bool, items: int) -> dict[str, Any]:
     full_moto = not patched and items > 0
-    with moto_dynamodb.installed(patched), mock_aws():
+    with moto_dynamodb.PATCHES.installed(patched), mock_aws():
         client = boto3.client("dynamodb")
         for key in ("tasks", "views"):
             client.create_table(**create_table_request(key, os.environ[f"{key.upper()}_TABLE"]))
@@ -159,9 +157,7 @@ def main() -> None:
         ["measure", "items", "moto", "adapter", "moto/adapter"],
         rows,
     )
-    print(f"\nmachine: {json.dumps(_common.machine())}")
-    if args.json:
-        Path(args.json).write_text(json.dumps({"machine": _common.machine(), "results": results}, indent=2))
+    _common.report_machine(args.json, results=results)
 
 
 if __name__ == "__main__":

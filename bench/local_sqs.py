@@ -11,9 +11,7 @@ queue keeps its depth), through boto3.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
-from pathlib import Path
 from typing import Any
 
 import _common
@@ -56,7 +54,7 @@ def main() -> None:
             print(f"queue of {depth:,} messages...", flush=True)
             for _ in range(args.samples):
                 for variant in ("moto", "fix"):
-                    with moto_sqs.installed(variant == "fix"):
+                    with moto_sqs.PATCHES.installed(variant == "fix"):
                         sent, received = _send_and_receive(sqs, url)
                     samples.setdefault(f"{variant}/send/{depth}", []).append(sent)
                     samples.setdefault(f"{variant}/receive/{depth}", []).append(received)
@@ -73,11 +71,7 @@ def main() -> None:
         ["request", "messages in the queue", "moto", "fix", "moto/fix"],
         rows,
     )
-    print(f"\nmachine: {json.dumps(_common.machine())}")
-    if args.json:
-        Path(args.json).write_text(
-            json.dumps({"machine": _common.machine(), "samples_ms": samples}, indent=2)
-        )
+    _common.report_machine(args.json, samples_ms=samples)
 
 
 if __name__ == "__main__":

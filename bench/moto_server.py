@@ -22,7 +22,6 @@ import statistics
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import _common
@@ -115,7 +114,7 @@ def main() -> None:
     args = parser.parse_args()
     _common.use_local_environment()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log line per request
-    moto_dynamodb.install()  # as `make dev` runs it, for both servers
+    moto_dynamodb.PATCHES.install()  # as `make dev` runs it, for both servers
 
     servers = {
         "moto": ThreadedMotoServer("127.0.0.1", 0, verbose=False),
@@ -136,7 +135,7 @@ def main() -> None:
         for threads in args.threads:
             order = list(servers) if round_number % 2 == 0 else list(reversed(servers))
             for name in order:
-                with moto_jsonpath.installed(name == "local"):
+                with moto_jsonpath.PATCHES.installed(name == "local"):
                     rate, every = _serve_for(endpoints[name], queue_url, threads, args.seconds)
                 rates[name, threads].append(rate)
                 latencies[name, threads] += every
@@ -171,12 +170,8 @@ def main() -> None:
         for threads in args.threads
     ]
     _common.print_table("throughput local/moto (median of each round's ratio)", ["threads", "ratio"], ratios)
-    print(f"\nmachine: {json.dumps(_common.machine())}")
-    if args.json:
-        raw = {f"{name}/{threads}": values for (name, threads), values in rates.items()}
-        Path(args.json).write_text(
-            json.dumps({"machine": _common.machine(), "requests_per_second": raw}, indent=2)
-        )
+    raw = {f"{name}/{threads}": values for (name, threads), values in rates.items()}
+    _common.report_machine(args.json, requests_per_second=raw)
 
 
 if __name__ == "__main__":

@@ -104,9 +104,9 @@ def patch_moto() -> None:
     """The local runtime's fixes to moto, in `make dev`, the tests and the benches alike: its DynamoDB
     without O(table) copies, leaks and races; its JSONPaths parsed once; its SQS without O(queue) work
     per message received (idempotent)."""
-    moto_dynamodb.install()
-    moto_jsonpath.install()
-    moto_sqs.install()
+    moto_dynamodb.PATCHES.install()
+    moto_jsonpath.PATCHES.install()
+    moto_sqs.PATCHES.install()
 
 
 def start_moto(settings: LocalSettings) -> None:

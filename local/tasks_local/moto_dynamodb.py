@@ -25,7 +25,7 @@ GetRecords with an unknown or expired iterator is ExpiredIteratorException (moto
 
 A stream record is still handed to moto's Lambda event source mappings under the lock; a function
 that calls DynamoDB back through the server would wait for it (this runtime registers none).
-Patches moto only; pinned to one moto version (install() refuses another).
+Patches moto only; pinned to one moto version (PATCHES.install() refuses another).
 """
 
 from __future__ import annotations
@@ -196,8 +196,5 @@ def _patches() -> list[tuple[type, str, Any]]:
     ]
 
 
-_PATCHES = MotoPatches(__name__, MOTO_VERSION, _patches, after_change=tables.forget_maps)
-install = _PATCHES.install  # idempotent; refuses a moto other than the one this was checked against
-uninstall = _PATCHES.uninstall
-is_installed = _PATCHES.is_installed
-installed = _PATCHES.installed  # a block with the adapter on (or off, to compare with moto as it is)
+# Installed by tasks_local.aws.patch_moto; `PATCHES.installed(False)` compares with moto as it is.
+PATCHES = MotoPatches(__name__, MOTO_VERSION, _patches, after_change=tables.forget_maps)

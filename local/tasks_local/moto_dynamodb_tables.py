@@ -1,7 +1,7 @@
 """Inside one moto DynamoDB table: a rollback that restores only what a transaction touched, and key
 maps that let a Query read one partition instead of every item of the table.
 
-Installed by `tasks_local.moto_dynamodb.install()`; nothing here changes moto until then.
+Installed by `tasks_local.moto_dynamodb.PATCHES.install()`; nothing here changes moto until then.
 """
 
 from __future__ import annotations

@@ -102,8 +102,5 @@ def _replacements() -> list[Replacement]:
     ]
 
 
-_PATCHES = MotoPatches(__name__, MOTO_VERSION, _replacements)
-install = _PATCHES.install  # idempotent; refuses a moto other than the one this was checked against
-uninstall = _PATCHES.uninstall
-is_installed = _PATCHES.is_installed
-installed = _PATCHES.installed
+# Installed by tasks_local.aws.patch_moto; `PATCHES.installed(False)` compares with moto as it is.
+PATCHES = MotoPatches(__name__, MOTO_VERSION, _replacements)

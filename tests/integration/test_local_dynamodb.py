@@ -58,7 +58,7 @@ NUMBERS_TABLE = {
 
 
 def _on_moto(scenario: Callable[[Any], Any], *, patched: bool) -> Any:
-    with moto_dynamodb.installed(patched), mock_aws():
+    with moto_dynamodb.PATCHES.installed(patched), mock_aws():
         client = boto3.client("dynamodb")
         client.create_table(**create_table_request("tasks", TASKS))
         client.create_table(**create_table_request("views", VIEWS))

@@ -38,7 +38,7 @@ PASS_MACHINE = {
 
 def _delivered(patched: bool) -> list[dict]:
     """What a plain target and a transformed target receive for EVENT, with the cache on or off."""
-    with moto_jsonpath.installed(patched), mock_aws():
+    with moto_jsonpath.PATCHES.installed(patched), mock_aws():
         events, sqs = boto3.client("events"), boto3.client("sqs")
         urls = [sqs.create_queue(QueueName=name)["QueueUrl"] for name in ("plain", "transformed")]
         arns = [sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"]) for url in urls]
@@ -70,7 +70,7 @@ def test_event_targets_receive_what_moto_delivers_without_the_cache():
 
 def _executed(patched: bool) -> dict:
     with (
-        moto_jsonpath.installed(patched),
+        moto_jsonpath.PATCHES.installed(patched),
         mock_aws(config={"stepfunctions": {"execute_state_machine": True}}),
     ):
         sfn = boto3.client("stepfunctions")
@@ -100,7 +100,7 @@ def _parses_and_uses() -> tuple[int, int]:
 
 
 def test_each_path_is_parsed_once_however_often_it_is_used():
-    with moto_jsonpath.installed():
+    with moto_jsonpath.PATCHES.installed():
         _delivered(patched=True)
         _executed(patched=True)
         parsed, used = _parses_and_uses()

@@ -17,7 +17,7 @@ REGION = "us-east-1"
 def _queue_attributes(patched: bool) -> list[dict]:
     """Every attribute, and some by name, of a standard queue holding visible, in-flight and delayed
     messages (with a DLQ and a policy), of a FIFO queue, and of a queue with a KMS key."""
-    with moto_sqs.installed(patched), mock_aws():
+    with moto_sqs.PATCHES.installed(patched), mock_aws():
         sqs = boto3.client("sqs", region_name=REGION)
         dlq = sqs.create_queue(QueueName="dlq")["QueueUrl"]
         dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
@@ -65,7 +65,7 @@ def test_queue_attributes_are_moto_s():
 
 def _received_after_retention(patched: bool) -> list[str]:
     """What a receive returns when some messages are older than the queue's retention period."""
-    with moto_sqs.installed(patched), mock_aws():
+    with moto_sqs.PATCHES.installed(patched), mock_aws():
         sqs = boto3.client("sqs", region_name=REGION)
         url = sqs.create_queue(QueueName="short", Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
         for body in ("old", "new"):
@@ -84,7 +84,7 @@ def test_a_message_past_the_retention_period_is_not_received_as_in_moto():
 
 
 def test_receiving_does_not_count_the_queue_per_message():
-    with moto_sqs.installed(), mock_aws():
+    with moto_sqs.PATCHES.installed(), mock_aws():
         sqs = boto3.client("sqs", region_name=REGION)
         url = sqs.create_queue(QueueName="counted")["QueueUrl"]
         sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(n), "MessageBody": "m"} for n in range(10)])

@@ -102,8 +102,9 @@ def test_a_moto_function_an_adapter_relies_on_is_unchanged(adapter, name):
     )
 
 
-@pytest.mark.parametrize("patches", PATCHED, ids=lambda patches: patches.__name__)
-def test_a_patch_set_refuses_another_moto_version(monkeypatch, patches):
+@pytest.mark.parametrize("adapter", PATCHED, ids=lambda adapter: adapter.__name__)
+def test_a_patch_set_refuses_another_moto_version(monkeypatch, adapter):
+    patches = adapter.PATCHES
     with patches.installed(False), monkeypatch.context() as patch:
         patch.setattr(moto, "__version__", "9.9.9")
         with pytest.raises(RuntimeError, match=r"written against moto 5\.2\.5, not moto 9\.9\.9"):
@@ -111,9 +112,9 @@ def test_a_patch_set_refuses_another_moto_version(monkeypatch, patches):
         assert not patches.is_installed()
 
 
-@pytest.mark.parametrize("patches", PATCHED, ids=lambda patches: patches.__name__)
-def test_install_is_idempotent_and_uninstall_puts_moto_back(patches):
-    target, name = PATCHED[patches]
+@pytest.mark.parametrize("adapter", PATCHED, ids=lambda adapter: adapter.__name__)
+def test_install_is_idempotent_and_uninstall_puts_moto_back(adapter):
+    patches, (target, name) = adapter.PATCHES, PATCHED[adapter]
     with patches.installed(False):
         original = getattr(target, name)
         patches.install()
@@ -125,8 +126,8 @@ def test_install_is_idempotent_and_uninstall_puts_moto_back(patches):
 
 
 def test_uninstall_removes_an_attribute_moto_did_not_have():
-    with moto_dynamodb.installed(False):
-        moto_dynamodb.install()
+    with moto_dynamodb.PATCHES.installed(False):
+        moto_dynamodb.PATCHES.install()
         assert "__new__" in Item.__dict__
-        moto_dynamodb.uninstall()
+        moto_dynamodb.PATCHES.uninstall()
         assert "__new__" not in Item.__dict__
