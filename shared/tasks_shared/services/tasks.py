@@ -25,7 +25,7 @@ from tasks_shared.services.ports import ApprovalRequests, StoredTask, TaskReposi
 
 _T = TypeVar("_T")
 
-REQUEST_MOVED_ATTEMPTS = 3  # the workflow stores its token once, and one claim wins: 2 would do
+REQUEST_MOVED_ATTEMPTS = 3  # a request moves at most twice under a write: its token stored, then a claim
 
 
 class _RequestMoved(Exception):
