@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 from tasks_local.client import ApiClient, ApiError
 from tasks_local.settings import LocalSettings
+from tasks_local.steps import timed_step
 from tasks_local.tools import running_stack
 
 OWNER, APPROVER = "alice", "bob"
@@ -38,12 +39,10 @@ class Demo:
 
     def step(self, name: str, check: Callable[[], str]) -> None:
         """Run one step; its line says what happened, or the demo stops naming it."""
-        started = time.monotonic()
         try:
-            detail = check()
+            timed_step(self.out, name, check)
         except ApiError as exc:
             raise DemoFailed(f"{name}: {exc}") from exc
-        self.say(f"  ok  {name}: {detail} ({(time.monotonic() - started) * 1000:.0f} ms)")
 
     def refused(self, status: int, call: Callable[[], Any]) -> str:
         """A call that must be refused with `status`: the API's own message."""

@@ -32,6 +32,7 @@ import requests
 
 from tasks_local.auth import issue_token
 from tasks_local.settings import LocalSettings
+from tasks_local.steps import timed_step
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 OWNER, APPROVER = "smoke-owner", "smoke-approver"
@@ -145,15 +146,11 @@ class Smoke:
         print(text, file=self.out, flush=True)
 
     def step(self, name: str, check: Callable[[], str]) -> None:
-        started = time.monotonic()
         try:
-            detail = check()
-        except SmokeFailed:
-            raise
+            timed_step(self.out, name, check)
         except requests.RequestException as exc:
             raise SmokeFailed(name, f"no answer from {self.target.url} ({type(exc).__name__})") from exc
         self.steps += 1
-        self.say(f"  ok  {name}: {detail} ({(time.monotonic() - started) * 1000:.0f} ms)")
 
     def call(
         self,
