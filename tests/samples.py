@@ -43,7 +43,7 @@ def api_event(
     binary_body: bytes | None = None,
     task_id: str | None = None,
     query: dict[str, str] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: dict[str, str | None] | None = None,
 ) -> dict[str, Any]:
     """A payload 2.0 sample (events/api/<name>.json) re-addressed: caller, body, task id, query, headers.
 
@@ -80,5 +80,9 @@ def api_event(
     if query is not None:
         event["queryStringParameters"] = query or None
         event["rawQueryString"] = "&".join(f"{key}={value}" for key, value in query.items())
-    event["headers"].update({key.lower(): value for key, value in (headers or {}).items()})
+    for key, value in (headers or {}).items():  # None drops a header the sample has
+        if value is None:
+            event["headers"].pop(key.lower(), None)
+        else:
+            event["headers"][key.lower()] = value
     return event

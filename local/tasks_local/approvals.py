@@ -22,13 +22,17 @@ def approver_client(settings: LocalSettings, user: str) -> ApiClient:
 def approve(
     settings: LocalSettings, task_id: str, user: str, *, decision: str, comment: str, out: TextIO = sys.stdout
 ) -> int:
-    """POST /tasks/{id}/approval as `user`; one line saying what was decided (errors raise ApiError)."""
+    """As an approver does: read the task, then POST /tasks/{id}/approval on the version read (its ETag
+    in If-Match); one line saying what was decided on what (errors raise ApiError)."""
     if decision not in DECISIONS:
         raise ValueError(f"DECISION must be approve or reject, not {decision!r}")
     body = {"decision": decision, **({"comment": comment} if comment else {})}
-    approver_client(settings, user).call("POST", f"/tasks/{task_id}/approval", user, body)
+    api = approver_client(settings, user)
+    task, etag = api.read(f"/tasks/{task_id}", user)
+    api.call("POST", f"/tasks/{task_id}/approval", user, body, if_match=etag)
     print(
-        f"{user} {decision}d task {task_id}: the workflow records it in a moment (GET /tasks/{task_id})",
+        f"{user} {decision}d task {task_id} ({task['title']!r}, version {etag}): the workflow records it in "
+        f"a moment (GET /tasks/{task_id})",
         file=out,
     )
     return 0

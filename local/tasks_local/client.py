@@ -57,20 +57,41 @@ class ApiClient:
         path: str,
         user: str,
         body: dict[str, Any] | None = None,
+        *,
         params: dict[str, Any] | None = None,
+        if_match: str | None = None,
     ) -> Any:
         """The response's JSON (None for a 204); anything but a 2xx raises ApiError."""
+        return self.exchange(method, path, user, body, params=params, if_match=if_match)[0]
+
+    def read(self, path: str, user: str) -> tuple[Any, str]:
+        """A GET's JSON and its ETag: the version a conditional write (If-Match) names."""
+        body, response = self.exchange("GET", path, user)
+        etag = response.headers.get("ETag")
+        if not etag:
+            raise ApiError(f"GET {path} as {user}: {response.status_code} without an ETag")
+        return body, etag
+
+    def exchange(
+        self,
+        method: str,
+        path: str,
+        user: str,
+        body: dict[str, Any] | None = None,
+        *,
+        params: dict[str, Any] | None = None,
+        if_match: str | None = None,
+    ) -> tuple[Any, requests.Response]:
+        """The response's JSON (None for a 204) and the response; anything but a 2xx raises ApiError."""
         session = getattr(self._local, "session", None) or requests.Session()
         self._local.session = session
         what = f"{method} {path} as {user}"
+        headers = {"Authorization": f"Bearer {self.token(user)}"}
+        if if_match is not None:
+            headers["If-Match"] = if_match
         try:
             response = session.request(
-                method,
-                self.url + path,
-                json=body,
-                params=params,
-                headers={"Authorization": f"Bearer {self.token(user)}"},
-                timeout=TIMEOUT,
+                method, self.url + path, json=body, params=params, headers=headers, timeout=TIMEOUT
             )
         except requests.RequestException as exc:
             unsure = " (it may or may not have been done)" if method != "GET" else ""
@@ -79,9 +100,9 @@ class ApiClient:
             status, detail = response.status_code, message_of(response)
             raise ApiError(f"{what}: {status} {response.reason}: {detail}", status, detail)
         if response.status_code == 204:
-            return None
+            return None, response
         try:
-            return response.json()
+            return response.json(), response
         except ValueError as exc:
             raise ApiError(f"{what}: {response.status_code} with a body that is not JSON") from exc
 

@@ -77,13 +77,15 @@ class Demo:
         return any(task["id"] == task_id for task in queue)
 
     def decide(self, task_id: str, decision: str, comment: str) -> str:
-        """As an approver who just saw it in the queue: a request not stored yet is a 409, retried."""
+        """As an approver who just saw it in the queue, on the version read (If-Match): a request not
+        stored yet is a 409, retried."""
         body = {"decision": decision, "comment": comment}
         deadline = time.monotonic() + WAIT_SECONDS
+        etag = self.api.read(f"/tasks/{task_id}", APPROVER)[1]
         while True:
             try:
-                self.api.call("POST", f"/tasks/{task_id}/approval", APPROVER, body)
-                return "202 accepted"
+                self.api.call("POST", f"/tasks/{task_id}/approval", APPROVER, body, if_match=etag)
+                return f"202 accepted on If-Match {etag}"
             except ApiError as exc:
                 if exc.status != 409 or time.monotonic() > deadline:
                     raise
@@ -99,8 +101,11 @@ class Demo:
     def put(self, task_id: str, changes: dict[str, Any], user: str = OWNER) -> dict[str, Any]:
         return self.api.call("PUT", f"/tasks/{task_id}", user, changes)
 
-    def post_decision(self, task_id: str, user: str, decision: str) -> Any:
-        return self.api.call("POST", f"/tasks/{task_id}/approval", user, {"decision": decision})
+    def post_decision(self, task_id: str, user: str, decision: str, if_match: str | None = None) -> Any:
+        etag = if_match or f'"{self.get(task_id)["version"]}"'
+        return self.api.call(
+            "POST", f"/tasks/{task_id}/approval", user, {"decision": decision}, if_match=etag
+        )
 
     def approval_story(self) -> None:
         self.say(f"An approved task, from request to done (owner {OWNER}, approver {APPROVER}):")
@@ -123,6 +128,30 @@ class Demo:
             "a second decision is refused",
             lambda: "409 " + self.refused(409, lambda: self.post_decision(task_id, APPROVER, "reject")),
         )
+        approved_etag = f'"{self.get(task_id)["version"]}"'
+        self.step(
+            "alice rewrites what was approved: the approval is dismissed",
+            lambda: self.dismissed(
+                task_id, {"title": f"Rotate every database's credentials [demo {self.run}]"}
+            ),
+        )
+        self.step(
+            "alice cannot start it until it is approved again",
+            lambda: "409 " + self.refused(409, lambda: self.put(task_id, {"status": "in_progress"})),
+        )
+        self.step(
+            "bob's decision on the version he read before is stale",
+            lambda: (
+                "412 "
+                + self.refused(412, lambda: self.post_decision(task_id, APPROVER, "approve", approved_etag))
+            ),
+        )
+        self.step(
+            "bob approves the new version", lambda: self.decide(task_id, "approve", "All of them, yes.")
+        )
+        self.step(
+            "the workflow records the decision", lambda: _approval_line(self.decided(task_id, "approved"))
+        )
         self.step("alice starts it", lambda: self.put(task_id, {"status": "in_progress"})["status"])
         self.step("alice completes it", lambda: self.put(task_id, {"status": "completed"})["status"])
         self.step("its history", lambda: self.history(task_id))
@@ -137,6 +166,14 @@ class Demo:
         self.step("bob rejects it with a comment", lambda: self.decide(task_id, "reject", comment))
         self.step("the workflow records the rejection", lambda: self.rejected(task_id, comment))
 
+    def dismissed(self, task_id: str, changes: dict[str, Any]) -> str:
+        task = self.put(task_id, changes)
+        if task["approval"]["status"] != "awaiting":
+            raise DemoFailed(
+                f"the change should ask for approval again, not leave it {task['approval']['status']}"
+            )
+        return f"approval awaiting again, requested at {task['approval']['requestedAt']}"
+
     def in_queue(self, task_id: str) -> str:
         self.until("the task in /approvals", lambda: self.awaiting(task_id))
         return "listed, oldest request first"
@@ -150,16 +187,17 @@ class Demo:
         return _approval_line(task) + "; the task is cancelled"
 
     def history(self, task_id: str) -> str:
-        """Created, token-less approval recorded, started, completed: at least four entries."""
+        """Created, approved, changed (and the approval dismissed), approved again, started, completed:
+        at least seven entries."""
 
         def probe() -> list[dict[str, Any]] | None:
             entries = self.api.every_page(f"/tasks/{task_id}/history", OWNER)
-            return entries if len(entries) >= 4 else None
+            return entries if len(entries) >= 7 else None
 
         entries = self.until("the history of every change", probe)
         for entry in reversed(entries):
-            fields = ", ".join(change["field"] for change in entry["changes"])
-            self.say(f"        {entry['occurredAt']}  {entry['actor'] or '?':<18} {entry['type']}: {fields}")
+            said = entry.get("reason") or ", ".join(change["field"] for change in entry["changes"])
+            self.say(f"        {entry['occurredAt']}  {entry['actor'] or '?':<18} {entry['type']}: {said}")
         return f"{len(entries)} entries (the API gives them newest first; printed oldest first)"
 
     def stats(self) -> str:

@@ -270,16 +270,22 @@ class Smoke:
             return
 
         def decide() -> str:
-            # 409 while the workflow is still opening the request (its token not stored yet): retried.
+            # On the version the approver reads (If-Match, required); 409 while the workflow is still
+            # opening the request (its token not stored yet): retried.
             body = {"decision": "approve", "comment": f"smoke test {self.run_id}"}
             deadline = time.monotonic() + WAIT_SECONDS
-            path = f"/tasks/{state['id']}/approval"
-            while (response := self.call("POST", path, self.target.approver_token, body)).status_code == 409:
+            path, approver = f"/tasks/{state['id']}", self.target.approver_token
+            etag = self.etag(
+                "approval decided", self.expect("approval decided", self.call("GET", path, approver), 200)
+            )
+            while (
+                response := self.call("POST", f"{path}/approval", approver, body, etag)
+            ).status_code == 409:
                 if time.monotonic() > deadline:
                     break
                 time.sleep(0.25)
             self.expect("approval decided", response, 202)
-            return "202 accepted"
+            return f"202 accepted on If-Match {etag}"
 
         def recorded() -> str:
             deadline = time.monotonic() + WAIT_SECONDS

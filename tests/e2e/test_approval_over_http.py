@@ -81,9 +81,16 @@ class Run:
             self.tokens.add(token)
         return token
 
-    def decide(self, user: str, task_id: str, decision: str, comment: str | None = None):
+    def decide(
+        self, user: str, task_id: str, decision: str, comment: str | None = None, if_match: str | None = ""
+    ):
+        """As an approver decides: on the version they read now (its ETag), unless `if_match` names
+        one (None: no If-Match at all)."""
         body = {"decision": decision, **({"comment": comment} if comment else {})}
-        return self.call(user, "POST", f"/tasks/{task_id}/approval", json=body)
+        if if_match == "":
+            if_match = self.call(user, "GET", f"/tasks/{task_id}").headers.get("ETag")
+        headers = {"If-Match": if_match} if if_match is not None else {}
+        return self.call(user, "POST", f"/tasks/{task_id}/approval", json=body, headers=headers)
 
     def get(self, task_id: str) -> dict:
         return self.call(OWNER, "GET", f"/tasks/{task_id}").json()
@@ -187,11 +194,64 @@ def test_make_approvals_and_make_approve_work_against_the_stack(run):
     assert "409" in again.stderr
 
 
+# --- an approval holds only for what was approved (issue 14) -----------------------------------
+
+
+def test_an_edit_after_approval_puts_the_task_back_to_awaiting_and_it_cannot_start(run):
+    """The probe: "Rotate staging keys" approved by victor, rewritten, started: refused."""
+    task = run.create_high("Rotate staging keys")
+    assert eventually(lambda: run.stored_token(task["id"]), TOKEN_DEADLINE)
+    assert run.decide(APPROVER, task["id"], "approve", "staging ok").status_code == 202
+    assert eventually(lambda: run.get(task["id"])["approval"]["status"] == "approved", GET_DEADLINE)
+
+    rewrite = {"title": "Drop the production database", "description": "prod, no backup"}
+    rewritten = run.call(OWNER, "PUT", f"/tasks/{task['id']}", json=rewrite)
+    assert rewritten.status_code == 200, rewritten.text
+    assert rewritten.json()["approval"]["status"] == "awaiting"
+    started = run.call(OWNER, "PUT", f"/tasks/{task['id']}", json={"status": "in_progress"})
+    assert (started.status_code, started.json()["code"]) == (409, "INVALID_TRANSITION")
+
+    def dismissed_in_history() -> bool:
+        entries = run.call(OWNER, "GET", f"/tasks/{task['id']}/history").json()["items"]
+        return any(
+            entry.get("reason") == "approval dismissed: title and description changed" for entry in entries
+        )
+
+    assert eventually(dismissed_in_history, LIST_DEADLINE), "the dismissal is not in the history"
+    assert eventually(lambda: run.stored_token(task["id"]), TOKEN_DEADLINE), "no new request was opened"
+
+
+def test_a_decision_on_a_version_read_before_a_change_is_412_and_without_if_match_428(run):
+    task = _awaiting(run)
+    read = run.call(APPROVER, "GET", f"/tasks/{task['id']}")
+    assert (read.status_code, read.headers["ETag"]) == (200, '"1"')
+    assert run.call(OWNER, "PUT", f"/tasks/{task['id']}", json={"title": "Drop the production database"}).ok
+
+    stale = run.decide(APPROVER, task["id"], "approve", if_match='"1"')
+    assert (stale.status_code, stale.json()["code"]) == (412, "PRECONDITION_FAILED")
+    missing = run.decide(APPROVER, task["id"], "approve", if_match=None)
+    assert (missing.status_code, missing.json()["code"]) == (428, "PRECONDITION_REQUIRED")
+    assert run.get(task["id"])["approval"]["status"] == "awaiting"
+    assert "approvalDecision" not in run.item(task["id"])
+
+
+def test_make_approve_passes_quotes_and_shell_text_as_the_comment(run):
+    task = _awaiting(run)
+    comment = """it's "fine": $(echo INJECTED) `echo INJECTED`; echo INJECTED '"""
+    decided = run.stack.run(
+        ["make", "-s", "approve", f"TASK={task['id']}", f"USER={APPROVER}", f"COMMENT={comment}"]
+    )
+    assert decided.returncode == 0, decided.stderr
+    assert "INJECTED" not in decided.stdout + decided.stderr
+    assert eventually(lambda: run.get(task["id"])["approval"].get("comment") == comment, GET_DEADLINE)
+
+
 def test_make_demo_tells_the_story_and_exits_zero(run):
     result = run.stack.run(["make", "-s", "demo"], timeout=180)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "The demo behaved at every step." in result.stdout
     assert " ok  bob approves" in result.stdout
+    assert " ok  bob's decision on the version he read before is stale" in result.stdout
 
 
 def test_no_task_token_in_any_response_event_notification_or_log_line(run):

@@ -45,7 +45,8 @@ def test_readme_approval_commands_work_as_written(stack):
     result = _run(stack, _block("quickstart") + _block("quickstart-approvals"))
     assert result.returncode == 0, result.stdout + result.stderr
     statuses = [int(code) for code in re.findall(r"HTTP/1\.1 (\d{3}) ", result.stdout)]
-    assert statuses[-2:] == [409, 200], result.stdout
+    assert statuses[-4:] == [409, 200, 428, 200], result.stdout
     assert "bob approved task" in result.stdout
+    assert '"approval":{"status":"awaiting"' in result.stdout.rsplit("HTTP/1.1 200", 1)[1]
     assert '"decidedBy":"bob"' in result.stdout
     assert '"comment":"after the backup"' in result.stdout

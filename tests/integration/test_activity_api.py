@@ -44,7 +44,7 @@ def record_change(activity: DynamoDBActivity, task_id: str, number: int, actor: 
     detail["task"]["title"] = f"title {number}"
     body = json.dumps({"detail-type": "TaskUpdated", "source": "tasks.service", "detail": detail})
     entry = HistoryEntry.updated(parse_event(body, "TaskUpdated"))
-    activity.record_once(f"event-{number}", "task-updated", history=entry)
+    activity.record_once(f"event-{number}", "task-updated", history=(entry,))
     return f"event-{number}"
 
 

@@ -164,10 +164,90 @@ def test_a_stranger_cannot_tell_the_task_exists(approvals):
 # --- when a decision comes too late: 409 --------------------------------------------------------
 
 
-def test_a_decision_on_a_task_that_awaits_none_is_409(approvals):
+def test_an_approver_hears_404_on_both_routes_about_a_task_that_never_needed_approval(approvals):
+    """No oracle: what an approver may read and what the decision route tells them agree."""
     task = approvals("create-task", body={"title": "small"}).body
+    assert approvals("get-task", task_id=task["id"], **APPROVER).status == 404
     response = approvals.decide(task["id"])
+    assert (response.status, response.body["code"]) == (404, "TASK_NOT_FOUND")
+
+
+def test_an_approver_reads_a_task_with_an_approval_record_and_hears_409_about_deciding_it(approvals):
+    task, _ = approvals.awaiting()
+    approvals.update(task["id"], {"priority": "low"})  # withdrawn: a record, but nothing to decide
+    read = approvals("get-task", task_id=task["id"], **APPROVER)
+    assert (read.status, read.body["approval"]["status"]) == (200, "withdrawn")
+    response = approvals.decide(task["id"], headers={"If-Match": read.headers["etag"]})
     assert (response.status, response.body["code"]) == (409, "NOT_AWAITING_APPROVAL")
+    assert "withdrawn" in response.body["message"]
+
+
+# --- a decision names the version it decides: 428, 412 ------------------------------------------
+
+
+@pytest.mark.parametrize("if_match", [None, "*"], ids=["missing", "any"])
+def test_a_decision_without_a_version_is_428_and_claims_nothing(approvals, if_match):
+    task, _ = approvals.awaiting()
+    response = approvals.decide(task["id"], headers={"If-Match": if_match})
+    assert (response.status, response.body["code"]) == (428, "PRECONDITION_REQUIRED")
+    assert "approvalToken" in approvals.item(task["id"])
+    assert approvals.workflow.sent == []
+
+
+def test_a_decision_on_a_version_changed_since_it_was_read_is_412_and_claims_nothing(approvals):
+    task, token = approvals.awaiting()
+    read = approvals("get-task", task_id=task["id"], **APPROVER)
+    approvals.update(task["id"], {"title": "Drop the production database"})  # dismissed, asked again
+    response = approvals.decide(task["id"], headers={"If-Match": read.headers["etag"]})
+    assert (response.status, response.body["code"]) == (412, "PRECONDITION_FAILED")
+    assert "approvalDecision" not in approvals.item(task["id"])
+    assert approvals.workflow.sent == [("withdraw", TaskToken(token), Withdrawal.TASK_CHANGED)]
+
+
+def test_a_decision_on_the_version_read_from_the_approvers_queue_is_accepted(approvals, indexer):
+    task, _ = approvals.awaiting()
+    indexer.catch_up()
+    item = approvals("list-approvals", query={}, **APPROVER).body["items"][0]
+    response = approvals.decide(task["id"], headers={"If-Match": f'"{item["version"]}"'})
+    assert response.status == 202
+
+
+def test_an_approver_who_is_the_assignee_may_not_decide(approvals):
+    task, _ = approvals.awaiting(assignee="carol")
+    response = approvals.decide(task["id"])
+    assert (response.status, response.body["code"]) == (403, "FORBIDDEN")
+    assert response.body["message"] == "the assignee of a task may not decide on its approval request"
+    assert "approvalToken" in approvals.item(task["id"])
+
+
+def test_a_delete_after_a_decision_was_claimed_is_409_approval_request_changed(approvals):
+    task, _ = approvals.awaiting()
+    approvals.decide(task["id"])
+    response = approvals("delete-task", task_id=task["id"])
+    assert (response.status, response.body["code"]) == (409, "APPROVAL_REQUEST_CHANGED")
+    assert approvals.item(task["id"])["approvalDecision"]["decidedBy"] == "carol"
+
+
+def test_a_decision_body_naming_decision_twice_is_400_and_decides_nothing(approvals):
+    task, _ = approvals.awaiting()
+    raw = '{"decision": "reject", "decision": "approve"}'
+    response = approvals("decide-approval", task_id=task["id"], raw_body=raw, **APPROVER)
+    assert (response.status, response.body["code"]) == (400, "MALFORMED_JSON")
+    assert response.body["details"] == [{"field": "decision", "issue": "duplicate key"}]
+    assert approvals.workflow.sent == []
+
+
+@pytest.mark.parametrize(
+    ("route", "task"), [("create-task", False), ("update-task", True), ("decide-approval", True)]
+)
+def test_every_route_that_reads_a_body_refuses_a_duplicate_key(approvals, route, task):
+    awaiting, _ = approvals.awaiting()
+    target = {"task_id": awaiting["id"]} if task else {}
+    response = approvals(route, raw_body='{"title": "a", "title": "b"}', **target, **APPROVER)
+    assert (response.status, response.body["details"]) == (
+        400,
+        [{"field": "title", "issue": "duplicate key"}],
+    )
 
 
 def test_the_second_of_two_decisions_is_409_and_the_first_stands(approvals):

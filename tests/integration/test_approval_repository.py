@@ -63,7 +63,7 @@ def test_a_read_returns_the_token_beside_the_task_never_inside_it(tasks, table, 
 
 def test_a_claim_takes_the_token_and_writes_the_decision_as_the_workflow_reads_it(tasks, table, awaiting):
     table.store_token(awaiting.id)
-    tasks.claim_decision(awaiting.id, TOKEN, CLAIM)
+    tasks.claim_decision(awaiting.id, TOKEN, CLAIM, awaiting.version)
     item = table.item(awaiting.id)
     assert item["approvalDecision"] == {
         "decision": "approve",
@@ -77,16 +77,27 @@ def test_a_claim_takes_the_token_and_writes_the_decision_as_the_workflow_reads_i
 
 def test_only_one_claim_wins(tasks, table, awaiting):
     table.store_token(awaiting.id)
-    tasks.claim_decision(awaiting.id, TOKEN, CLAIM)
+    tasks.claim_decision(awaiting.id, TOKEN, CLAIM, awaiting.version)
     with pytest.raises(NotAwaitingApproval):
-        tasks.claim_decision(awaiting.id, TOKEN, ClaimedDecision(Decision.REJECT, "dave", utcnow()))
+        tasks.claim_decision(
+            awaiting.id, TOKEN, ClaimedDecision(Decision.REJECT, "dave", utcnow()), awaiting.version
+        )
 
 
 def test_a_claim_needs_the_task_still_awaiting(tasks, table, awaiting):
     table.store_token(awaiting.id)
     table.update(awaiting.id, "SET approval.#s = :withdrawn", {":withdrawn": "withdrawn"})
     with pytest.raises(NotAwaitingApproval):
-        tasks.claim_decision(awaiting.id, TOKEN, CLAIM)
+        tasks.claim_decision(awaiting.id, TOKEN, CLAIM, awaiting.version)
+
+
+def test_a_claim_needs_the_task_still_at_the_version_the_approver_read(tasks, table, awaiting):
+    """A change between the approver's read and the claim (a new version) is never approved."""
+    table.store_token(awaiting.id)
+    table.update(awaiting.id, "SET version = version + :one", {":one": 1})
+    with pytest.raises(NotAwaitingApproval):
+        tasks.claim_decision(awaiting.id, TOKEN, CLAIM, awaiting.version)
+    assert table.item(awaiting.id)["approvalToken"] == TOKEN.secret
 
 
 def test_a_withdrawal_removes_the_token_it_read(tasks, table, awaiting):
@@ -107,7 +118,7 @@ def test_a_withdrawal_fails_when_the_workflow_stored_its_token_after_the_read(ta
 def test_a_withdrawal_fails_when_an_approver_claimed_after_the_read(tasks, table, awaiting):
     table.store_token(awaiting.id)
     read = tasks.read(awaiting.id)
-    tasks.claim_decision(awaiting.id, TOKEN, CLAIM)
+    tasks.claim_decision(awaiting.id, TOKEN, CLAIM, awaiting.version)
     with pytest.raises(VersionConflict):
         tasks.withdraw(read, _lowered(awaiting))
     assert table.item(awaiting.id)["approval"]["status"] == "awaiting"
@@ -124,7 +135,7 @@ def test_a_delete_fails_when_the_workflow_stored_its_token_after_the_read(tasks,
 
 def test_an_ended_request_is_closed_as_its_timeout_closes_it(tasks, table, awaiting):
     table.store_token(awaiting.id)
-    tasks.claim_decision(awaiting.id, TOKEN, CLAIM)
+    tasks.claim_decision(awaiting.id, TOKEN, CLAIM, awaiting.version)
     tasks.expire_claimed(awaiting.id, CLAIM, "2026-01-02T09:00:01.000000Z", "req-1")
     item = table.item(awaiting.id)
     assert (item["approval"]["status"], item["status"], item["version"]) == ("expired", "cancelled", 2)
@@ -138,7 +149,7 @@ def test_an_ended_request_is_closed_as_its_timeout_closes_it(tasks, table, await
 
 def test_closing_an_ended_request_changes_nothing_once_the_workflow_recorded_it(tasks, table, awaiting):
     table.store_token(awaiting.id)
-    tasks.claim_decision(awaiting.id, TOKEN, CLAIM)
+    tasks.claim_decision(awaiting.id, TOKEN, CLAIM, awaiting.version)
     table.update(  # RecordApproved, in short
         awaiting.id,
         "SET approval.#s = :approved, version = version + :one REMOVE approvalDecision",

@@ -112,12 +112,12 @@ def test_an_api_edit_keeps_the_attributes_other_writers_own(api):
         ExpressionAttributeValues=to_item({":token": "a-task-token", ":expires": 1900000000}),
     )
 
-    response = api("update-task", task_id=task["id"], body={"title": "renamed"}, headers={})
+    response = api("update-task", task_id=task["id"], body={"dueDate": "2030-01-31"}, headers={})
 
     assert response.status == 200, response.body
     item = stored(task["id"])
-    assert (item["title"]["S"], item["approvalToken"]["S"], item["expiresAt"]["N"]) == (
-        "renamed",
+    assert (item["dueDate"]["S"], item["approvalToken"]["S"], item["expiresAt"]["N"]) == (
+        "2030-01-31",
         "a-task-token",
         "1900000000",
     )

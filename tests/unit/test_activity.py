@@ -67,6 +67,37 @@ def test_updated_entry_pairs_each_changed_field_with_its_previous_value():
     ]
 
 
+def test_a_dismissed_approval_is_an_entry_of_its_own_saying_why():
+    data = detail("TaskUpdated")
+    data["changes"] = ["title", "approval"]
+    data["previous"] = {
+        "title": "Rotate staging keys",
+        "approval": {"status": "approved", "decidedBy": "victor", "decidedAt": "2026-01-02T09:00:00.000000Z"},
+    }
+    data["task"]["approval"] = {"status": "awaiting", "requestedAt": data["task"]["updatedAt"]}
+    data["approvalDismissed"] = {"fields": ["title"]}
+    update = event(data, "TaskUpdated")
+
+    entry = HistoryEntry.approval_dismissed(update)
+
+    assert (entry.type, entry.reason, entry.event_id) == (
+        "approvalDismissed",
+        "approval dismissed: title changed",
+        update.event_id,
+    )
+    assert [change.to_dict() for change in entry.changes] == [
+        {"field": "approval", "previous": data["previous"]["approval"], "current": data["task"]["approval"]}
+    ]
+    assert entry.to_dict()["reason"] == "approval dismissed: title changed"
+    assert entry.sort_key > HistoryEntry.updated(update).sort_key  # newest first: the consequence first
+
+
+def test_an_update_that_dismisses_nothing_has_no_dismissal_entry():
+    update = event(detail("TaskUpdated"), "TaskUpdated")
+    assert HistoryEntry.approval_dismissed(update) is None
+    assert "reason" not in HistoryEntry.updated(update).to_dict()
+
+
 def test_a_field_cleared_by_an_update_is_null_after_it():
     data = detail("TaskUpdated")
     data["changes"], data["previous"] = ["assignee"], {"assignee": "bob"}

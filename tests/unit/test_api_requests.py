@@ -269,6 +269,35 @@ def test_malformed_json_is_rejected(raw):
         json_body(JSON, raw)
 
 
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        (b'{"decision": "reject", "decision": "approve"}', "decision"),
+        (b'{"title": "a", "tags": ["x"], "title": "b"}', "title"),
+        (b'{"approval": {"status": "approved", "status": "awaiting"}}', "status"),
+        (b'[{"a": 1}, {"b": 1, "b": 2}]', "b"),
+    ],
+    ids=["decision", "title", "nested", "in-a-list"],
+)
+def test_a_body_that_names_a_key_twice_is_rejected_naming_the_key(raw, key):
+    """`{"decision": "reject", "decision": "approve"}` must not approve: which one counts is open."""
+    with pytest.raises(MalformedJson) as refused:
+        json_body(JSON, raw)
+    assert key in refused.value.message
+    assert refused.value.details == [{"field": key, "issue": "duplicate key"}]
+
+
+def test_a_long_duplicate_key_is_named_shortened():
+    key = "k" * 500
+    with pytest.raises(MalformedJson) as refused:
+        json_body(JSON, json.dumps({key: 1}).replace("}", f', "{key}": 2}}').encode())
+    assert refused.value.details[0]["field"] == "k" * 64 + "…"
+
+
+def test_the_same_key_in_two_objects_is_not_a_duplicate():
+    assert json_body(JSON, b'{"a": {"x": 1}, "b": {"x": 2}}') == {"a": {"x": 1}, "b": {"x": 2}}
+
+
 # --- the query string ---------------------------------------------------------------------------
 
 

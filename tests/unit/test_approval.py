@@ -8,7 +8,7 @@ import pytest
 from tasks_shared.adapters.dynamodb.items import task_from_record, task_record
 from tasks_shared.domain.approval import Approval, ApprovalStatus, TaskToken
 from tasks_shared.domain.errors import InvalidTransition, NotAllowed, NotAwaitingApproval
-from tasks_shared.domain.model import Caller, Priority, Status, Task
+from tasks_shared.domain.model import Caller, Priority, Status, Task, dismissing_changes
 
 RAISED_AT = "2024-05-02T10:00:00.000000Z"
 LATER = "2024-05-03T10:00:00.000000Z"
@@ -69,8 +69,95 @@ def test_lowering_or_cancelling_while_awaiting_withdraws_the_request_in_the_call
     )
 
 
-def test_editing_another_field_while_awaiting_keeps_the_request(awaiting):
-    assert awaiting.with_changes({"title": "renamed"}, LATER, "alice").approval == awaiting.approval
+# --- a change to the approved work dismisses the approval (issue 14) -----------------------------
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"title": "Drop the production database"}, {"description": "prod, no backup"}, {"assignee": "mallory"}],
+)
+@pytest.mark.parametrize("held", ["awaiting", "approved"])
+def test_changing_the_approved_work_asks_for_approval_again(awaiting, changes, held):
+    """An approval holds only for what was approved, like a review dismissed by a new push."""
+    task = awaiting if held == "awaiting" else _approved(awaiting)
+    changed = task.with_changes(changes, LATER, "alice")
+    assert changed.approval == Approval.requested(LATER)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"dueDate": "2030-01-31"}, {"tags": ["ops"]}, {"status": "in_progress"}, {"status": "pending"}],
+)
+def test_changes_that_do_not_alter_the_work_keep_the_approval(awaiting, changes):
+    approved = _approved(awaiting).with_changes({"status": "in_progress"}, RAISED_AT, "alice")
+    assert approved.with_changes(changes, LATER, "alice").approval == approved.approval
+
+
+def test_changes_that_do_not_alter_the_work_keep_the_request(awaiting):
+    changed = awaiting.with_changes({"dueDate": "2030-01-31", "tags": ["ops"]}, LATER, "alice")
+    assert changed.approval == awaiting.approval
+
+
+def test_the_probe_edit_after_approval_cannot_start_the_task(awaiting):
+    """The black-box probe: approve "Rotate staging keys", rewrite it, start it: refused."""
+    rewritten = _approved(awaiting).with_changes(
+        {"title": "Drop the production database", "description": "prod, no backup"}, LATER, "alice"
+    )
+    assert rewritten.approval.status is ApprovalStatus.AWAITING
+    with pytest.raises(InvalidTransition, match="awaiting approval"):
+        rewritten.with_changes({"status": "in_progress"}, LATER, "alice")
+
+
+def test_an_in_progress_task_whose_work_changes_cannot_complete_until_approved_again(awaiting):
+    started = _approved(awaiting).with_changes({"status": "in_progress"}, RAISED_AT, "alice")
+    changed = started.with_changes({"title": "Rotate every key"}, LATER, "alice")
+    assert (changed.status, changed.approval.status) == (Status.IN_PROGRESS, ApprovalStatus.AWAITING)
+    with pytest.raises(InvalidTransition):
+        changed.with_changes({"status": "completed"}, LATER, "alice")
+
+
+def test_an_approval_of_a_task_no_longer_high_is_dismissed_without_a_new_request(awaiting):
+    """Lowered below high and changed: nothing to approve now, and the old approval cannot come back
+    with a later raise (which then asks afresh)."""
+    changed = _approved(awaiting).with_changes({"priority": "medium", "title": "x"}, LATER, "alice")
+    assert changed.approval.status is ApprovalStatus.NOT_REQUIRED
+    assert changed.with_changes({"priority": "high"}, LATER, "alice").approval == Approval.requested(LATER)
+
+
+def test_lowering_and_changing_an_awaiting_task_withdraws_its_request(awaiting):
+    changed = awaiting.with_changes({"priority": "low", "title": "x"}, LATER, "root")
+    assert (changed.approval.status, changed.approval.decided_by) == (ApprovalStatus.WITHDRAWN, "root")
+
+
+@pytest.mark.parametrize("status", ["completed", "cancelled"])
+def test_a_closed_task_keeps_its_approval_whatever_changes(awaiting, status):
+    closed = replace(_approved(awaiting), status=Status(status))
+    assert closed.with_changes({"title": "renamed"}, LATER, "alice").approval == closed.approval
+
+
+def test_cancelling_and_changing_an_approved_task_keeps_the_approval_it_had(awaiting):
+    approved = _approved(awaiting)
+    cancelled = approved.with_changes({"status": "cancelled", "title": "never mind"}, LATER, "alice")
+    assert cancelled.approval == approved.approval
+
+
+@pytest.mark.parametrize("status", ["rejected", "expired", "withdrawn", "not_required"])
+def test_a_change_to_a_task_with_no_approval_held_requests_nothing(make_task, status):
+    task = replace(make_task(), approval=Approval(ApprovalStatus(status)))
+    assert task.with_changes({"title": "renamed"}, LATER, "alice").approval == task.approval
+
+
+def test_dismissing_changes_names_exactly_the_approved_works_fields_that_changed(awaiting):
+    approved = _approved(awaiting)
+    changed = replace(approved, title="t2", assignee="bob", due_date="2030-01-01", tags=("x",))
+    assert dismissing_changes(approved, changed) == ("title", "assignee")
+    assert dismissing_changes(approved, replace(approved, due_date="2030-01-01")) == ()
+    assert (
+        dismissing_changes(
+            replace(approved, status=Status.COMPLETED), replace(changed, status=Status.COMPLETED)
+        )
+        == ()
+    )
 
 
 def test_lowering_an_approved_task_keeps_its_approval(awaiting):
@@ -133,6 +220,13 @@ def test_an_approver_may_not_decide_on_their_own_task(awaiting):
         awaiting.check_decision_by(Caller("alice", frozenset({"approvers", "admins"})))
 
 
+def test_four_eyes_the_assignee_may_not_decide_either(make_task):
+    """Neither the one who asks (the owner) nor the one who does the work (the assignee) decides."""
+    task = make_task(priority="high", assignee="carol")
+    with pytest.raises(NotAllowed, match="the assignee of a task may not decide on its approval request"):
+        task.check_decision_by(APPROVER)
+
+
 def test_the_owner_is_refused_even_when_no_decision_is_awaited(make_task):
     with pytest.raises(NotAllowed):
         make_task().check_decision_by(Caller("alice", frozenset({"approvers"})))
@@ -170,3 +264,12 @@ def test_a_task_token_never_shows_in_its_text():
     token = TaskToken("AAAA-secret-token")
     assert "secret" not in repr(token)
     assert "secret" not in f"{token} {[token]} { ({'t': token}) }"
+
+
+def test_a_request_asked_again_is_always_later_than_the_one_it_replaces(awaiting):
+    """requestedAt tells the workflow's executions apart: a clock that has not moved (another
+    container's, behind) still gives the new request a later one."""
+    same_instant = awaiting.with_changes({"title": "renamed"}, awaiting.approval.requested_at, "alice")
+    assert same_instant.approval.requested_at == "2024-05-01T09:00:00.000001Z"
+    earlier = awaiting.with_changes({"title": "renamed"}, "2024-04-30T09:00:00.000000Z", "alice")
+    assert earlier.approval.requested_at == "2024-05-01T09:00:00.000001Z"

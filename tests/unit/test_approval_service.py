@@ -1,6 +1,8 @@
 """TaskService's side of the approval protocol (docs/approval-workflow.md) on in-memory fakes: the claim
 and the answer of a decision, and the withdrawal of a request by a change or a delete."""
 
+from dataclasses import replace
+
 import pytest
 
 from tasks_shared.adapters.memory import InMemoryTaskRepository
@@ -10,6 +12,8 @@ from tasks_shared.domain.errors import (
     ApprovalRequestEnded,
     NotAllowed,
     NotAwaitingApproval,
+    PreconditionFailed,
+    PreconditionRequired,
     TaskNotFound,
 )
 from tasks_shared.domain.model import Caller, Status, Task
@@ -66,7 +70,7 @@ def waiting(awaiting, repository) -> Task:
 def test_a_decision_is_claimed_on_the_task_before_the_workflow_records_it(
     service, waiting, approver, repository, clock
 ):
-    claim = service.decide(approver, waiting.id, Decision.APPROVE, "go")
+    claim = service.decide(approver, waiting.id, Decision.APPROVE, "go", if_match={1})
     assert claim == ClaimedDecision(Decision.APPROVE, "carol", clock(), "go")
     assert repository.claims[waiting.id] == claim
     assert waiting.id not in repository.tokens
@@ -76,63 +80,80 @@ def test_a_decision_is_claimed_on_the_task_before_the_workflow_records_it(
 def test_a_decision_answers_the_workflow_with_the_token_it_claimed(
     service, waiting, approver, approvals, decision, kind
 ):
-    service.decide(approver, waiting.id, decision)
+    service.decide(approver, waiting.id, decision, if_match={1})
     assert approvals.sent == [(kind, TOKEN, None)]
 
 
 def test_a_decision_without_a_comment_claims_an_empty_one(service, waiting, approver, repository):
-    service.decide(approver, waiting.id, Decision.REJECT)
+    service.decide(approver, waiting.id, Decision.REJECT, if_match={1})
     assert repository.claims[waiting.id].comment == ""
 
 
 def test_a_decision_leaves_the_task_awaiting_for_the_workflow_to_record(
     service, waiting, approver, repository
 ):
-    service.decide(approver, waiting.id, Decision.APPROVE)
+    service.decide(approver, waiting.id, Decision.APPROVE, if_match={1})
     assert repository.get(waiting.id) == waiting
 
 
 def test_a_second_decision_finds_the_request_claimed(service, waiting, approver, approvals):
-    service.decide(approver, waiting.id, Decision.APPROVE)
+    service.decide(approver, waiting.id, Decision.APPROVE, if_match={1})
     with pytest.raises(NotAwaitingApproval) as refused:
-        service.decide(Caller("dave", frozenset({"approvers"})), waiting.id, Decision.REJECT)
+        service.decide(Caller("dave", frozenset({"approvers"})), waiting.id, Decision.REJECT, if_match={1})
     assert "came first" in refused.value.message
     assert len(approvals.sent) == 1
 
 
 def test_a_decision_before_the_workflow_stored_its_token_is_refused(service, awaiting, approver, approvals):
     with pytest.raises(NotAwaitingApproval) as refused:
-        service.decide(approver, awaiting.id, Decision.APPROVE)
+        service.decide(approver, awaiting.id, Decision.APPROVE, if_match={1})
     assert "try again in a moment" in refused.value.message
     assert approvals.sent == []
 
 
 def test_the_owner_may_not_decide_even_as_an_approver(service, waiting, repository):
     with pytest.raises(NotAllowed):
-        service.decide(Caller("alice", frozenset({"approvers"})), waiting.id, Decision.APPROVE)
+        service.decide(Caller("alice", frozenset({"approvers"})), waiting.id, Decision.APPROVE, if_match={1})
     assert repository.tokens[waiting.id] == TOKEN
 
 
 @pytest.mark.parametrize("who", ["assignee", "admin"])
 def test_who_sees_the_task_but_is_no_approver_is_forbidden_to_decide(service, waiting, who, request):
     with pytest.raises(NotAllowed):
-        service.decide(request.getfixturevalue(who), waiting.id, Decision.APPROVE)
+        service.decide(request.getfixturevalue(who), waiting.id, Decision.APPROVE, if_match={1})
 
 
 def test_a_stranger_cannot_tell_the_task_exists(service, waiting, stranger):
     with pytest.raises(TaskNotFound):
-        service.decide(stranger, waiting.id, Decision.APPROVE)
+        service.decide(stranger, waiting.id, Decision.APPROVE, if_match={1})
 
 
 def test_a_decision_on_a_missing_task_is_not_found(service, approver):
     with pytest.raises(TaskNotFound):
-        service.decide(approver, "no-such-task", Decision.APPROVE)
+        service.decide(approver, "no-such-task", Decision.APPROVE, if_match={1})
 
 
-def test_an_approver_hears_that_a_task_awaits_no_decision(service, owner, approver):
+def test_an_approver_hears_404_about_a_task_that_never_needed_approval(service, owner, approver):
+    """What an approver may read and what the decision route tells them agree: no 404/409 oracle."""
     task = service.create(owner, {"title": "small"})
-    with pytest.raises(NotAwaitingApproval):
-        service.decide(approver, task.id, Decision.APPROVE)
+    with pytest.raises(TaskNotFound):
+        service.get(approver, task.id)
+    with pytest.raises(TaskNotFound):
+        service.decide(approver, task.id, Decision.APPROVE, if_match={1})
+
+
+def test_an_approver_reads_a_decided_task_and_hears_it_awaits_no_decision(
+    service, waiting, approver, repository
+):
+    service.decide(approver, waiting.id, Decision.APPROVE, if_match={1})
+    repository.claims.clear()
+    approved = repository.tasks[waiting.id]
+    repository.tasks[waiting.id] = replace(
+        approved, approval=replace(approved.approval, status=ApprovalStatus.APPROVED), version=2
+    )
+    assert service.get(approver, waiting.id).approval.status is ApprovalStatus.APPROVED
+    with pytest.raises(NotAwaitingApproval, match="approved"):
+        service.decide(approver, waiting.id, Decision.REJECT, if_match={2})
 
 
 def test_a_decision_on_an_ended_request_closes_it_as_its_timeout_would(
@@ -141,7 +162,7 @@ def test_a_decision_on_an_ended_request_closes_it_as_its_timeout_would(
     approvals.ended.add(TOKEN)
     clock.advance(5)
     with pytest.raises(ApprovalRequestEnded):
-        service.decide(approver, waiting.id, Decision.APPROVE)
+        service.decide(approver, waiting.id, Decision.APPROVE, if_match={1})
     closed = repository.get(waiting.id)
     assert (closed.approval.status, closed.status, closed.version) == (
         ApprovalStatus.EXPIRED,
@@ -182,15 +203,10 @@ def test_a_withdrawal_of_a_request_that_had_ended_still_succeeds(
     assert repository.get(waiting.id).approval.status is ApprovalStatus.WITHDRAWN
 
 
-def test_a_change_that_keeps_the_request_keeps_the_token(service, waiting, owner, approvals, repository):
-    service.update(owner, waiting.id, {"title": "Rotate every key"})
-    assert (repository.tokens[waiting.id], approvals.sent) == (TOKEN, [])
-
-
 def test_a_withdrawal_after_an_approver_claimed_a_decision_is_refused(
     service, waiting, owner, approver, repository
 ):
-    service.decide(approver, waiting.id, Decision.APPROVE)
+    service.decide(approver, waiting.id, Decision.APPROVE, if_match={1})
     with pytest.raises(ApprovalRequestChanged):
         service.update(owner, waiting.id, {"priority": "low"})
     assert repository.get(waiting.id).approval.status is ApprovalStatus.AWAITING
@@ -254,3 +270,145 @@ def test_a_request_that_keeps_moving_is_a_conflict_that_changes_nothing(
     assert repository.writes == REQUEST_MOVED_ATTEMPTS
     assert repository.get(task.id) == task
     assert approvals.sent == []
+
+
+# --- a decision holds for the version read (issue 14) ---------------------------------------------
+
+
+def test_a_decision_without_if_match_is_refused_before_anything_is_read(
+    service, waiting, approver, repository
+):
+    with pytest.raises(PreconditionRequired, match="If-Match"):
+        service.decide(approver, waiting.id, Decision.APPROVE)
+    assert repository.tokens[waiting.id] == TOKEN
+
+
+def test_a_decision_on_a_version_that_is_no_longer_current_claims_nothing(
+    service, waiting, owner, approver, repository, approvals, clock
+):
+    """The probe: the approver read version 1, the owner rewrote the title, the decision is stale."""
+    clock.advance()
+    rewritten = service.update(owner, waiting.id, {"title": "Drop the production database"})
+    repository.tokens[waiting.id] = TaskToken("the-new-request")
+    with pytest.raises(PreconditionFailed):
+        service.decide(approver, waiting.id, Decision.APPROVE, if_match={waiting.version})
+    assert (repository.claims, repository.get(waiting.id)) == ({}, rewritten)
+    assert approvals.sent == [("withdraw", TOKEN, Withdrawal.TASK_CHANGED)]
+
+
+class ChangedBeforeTheClaim(InMemoryTaskRepository):
+    """The owner's change lands between the approver's read and their claim: a new version, whose
+    request the workflow has already opened (its token stored)."""
+
+    def claim_decision(self, task_id: str, token: TaskToken, claim: ClaimedDecision, version: int) -> None:
+        task = self.tasks[task_id]
+        self.tasks[task_id] = replace(task, title="Drop the production database", version=task.version + 1)
+        self.tokens[task_id] = TaskToken("the-new-request")
+        super().claim_decision(task_id, token, claim, version)
+
+
+def test_a_change_between_the_read_and_the_claim_makes_the_decision_stale(
+    make_service, owner, approver, approvals
+):
+    repository = ChangedBeforeTheClaim()
+    service = make_service(repository)
+    task = service.create(owner, {"title": "Rotate staging keys", "priority": "high"})
+    repository.tokens[task.id] = TOKEN
+    with pytest.raises(PreconditionFailed):
+        service.decide(approver, task.id, Decision.APPROVE, if_match={1})
+    assert (repository.claims, approvals.sent) == ({}, [])
+
+
+def test_an_approver_who_is_the_assignee_may_not_decide(service, owner, repository):
+    task = service.create(owner, {"title": "Rotate the keys", "priority": "high", "assignee": "carol"})
+    repository.tokens[task.id] = TOKEN
+    with pytest.raises(NotAllowed, match="assignee"):
+        service.decide(Caller("carol", frozenset({"approvers"})), task.id, Decision.APPROVE, if_match={1})
+    assert repository.claims == {}
+
+
+# --- a change to the approved work dismisses the approval (issue 14) -----------------------------
+
+
+def test_changing_an_awaiting_tasks_work_ends_its_request_and_asks_again(
+    service, waiting, owner, approvals, repository, clock
+):
+    clock.advance()
+    changed = service.update(owner, waiting.id, {"title": "Drop the production database"})
+    assert changed.approval.status is ApprovalStatus.AWAITING
+    assert changed.approval.requested_at == clock() != waiting.approval.requested_at
+    assert waiting.id not in repository.tokens  # the old request's token: the new execution stores its own
+    assert approvals.sent == [("withdraw", TOKEN, Withdrawal.TASK_CHANGED)]
+
+
+def test_changing_an_approved_tasks_work_asks_again_without_any_wait_to_end(
+    service, waiting, owner, approver, approvals, repository, clock
+):
+    approved = replace(waiting, approval=replace(waiting.approval, status=ApprovalStatus.APPROVED), version=2)
+    repository.tasks[waiting.id], repository.tokens = approved, {}
+    clock.advance()
+    changed = service.update(owner, waiting.id, {"description": "prod, no backup"})
+    assert changed.approval == replace(
+        approved.approval, status=ApprovalStatus.AWAITING, requested_at=clock()
+    )
+    assert approvals.sent == []
+
+
+def test_a_change_that_keeps_the_approval_keeps_the_token(service, waiting, owner, approvals, repository):
+    service.update(owner, waiting.id, {"dueDate": "2030-01-31", "tags": ["ops"]})
+    assert (repository.tokens[waiting.id], approvals.sent) == (TOKEN, [])
+
+
+def test_a_dismissal_after_an_approver_claimed_a_decision_is_refused(
+    service, waiting, owner, approver, repository
+):
+    service.decide(approver, waiting.id, Decision.APPROVE, if_match={1})
+    with pytest.raises(ApprovalRequestChanged):
+        service.update(owner, waiting.id, {"title": "Drop the production database"})
+    assert repository.get(waiting.id) == waiting
+
+
+# --- a delete racing a decision says so, as a withdrawal does (issue 14) -------------------------
+
+
+def test_a_delete_after_an_approver_claimed_a_decision_is_refused(
+    service, waiting, owner, approver, repository
+):
+    service.decide(approver, waiting.id, Decision.APPROVE, if_match={1})
+    with pytest.raises(ApprovalRequestChanged, match="has just decided"):
+        service.delete(owner, waiting.id)
+    assert repository.get(waiting.id) == waiting
+
+
+class DecidedBeforeTheWrite(InMemoryTaskRepository):
+    """An approver claims between the owner's read and write, and the workflow records the approval
+    before the owner's write is tried again: the task has a new version, approved."""
+
+    def delete(self, stored: StoredTask) -> None:
+        task = self.tasks[stored.task.id]
+        if task.approval.status is ApprovalStatus.AWAITING:
+            self.tokens.pop(task.id, None)
+            approved = replace(task.approval, status=ApprovalStatus.APPROVED, decided_by="carol")
+            self.tasks[task.id] = replace(task, approval=approved, version=task.version + 1)
+        super().delete(stored)
+
+    def withdraw(self, previous: StoredTask, current: Task) -> None:
+        self.delete(previous)
+
+
+@pytest.mark.parametrize("change", ["delete", "lower", "cancel"])
+def test_a_write_that_loses_to_a_recorded_decision_is_an_approval_request_conflict(
+    make_service, owner, change
+):
+    repository = DecidedBeforeTheWrite()
+    service = make_service(repository)
+    task = service.create(owner, {"title": "Rotate the keys", "priority": "high"})
+    repository.tokens[task.id] = TOKEN
+    writes = {
+        "delete": lambda: service.delete(owner, task.id),
+        "lower": lambda: service.update(owner, task.id, {"priority": "low"}),
+        "cancel": lambda: service.update(owner, task.id, {"status": "cancelled"}),
+    }
+    with pytest.raises(ApprovalRequestChanged, match="decided or ended meanwhile"):
+        writes[change]()
+    assert repository.get(task.id).approval.status is ApprovalStatus.APPROVED

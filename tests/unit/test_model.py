@@ -209,8 +209,16 @@ def test_approver_does_not_see_a_task_that_needs_no_approval(make_task):
     assert not make_task().is_visible_to(APPROVER)
 
 
-def test_approver_no_longer_sees_a_task_once_approved(make_task):
-    assert not _approved(make_task(priority="high")).is_visible_to(APPROVER)
+def test_approver_still_sees_a_task_once_approved(make_task):
+    """An approver reads a task while it has an approval record: what their queue showed them, and
+    what the decision route speaks of (issue 14)."""
+    assert _approved(make_task(priority="high")).is_visible_to(APPROVER)
+
+
+@pytest.mark.parametrize("status", ["rejected", "expired", "withdrawn"])
+def test_approver_sees_a_task_with_any_approval_record(make_task, status):
+    task = replace(make_task(priority="high"), approval=Approval(ApprovalStatus(status)))
+    assert task.is_visible_to(APPROVER)
 
 
 @pytest.mark.parametrize(

@@ -11,12 +11,15 @@ from task_publisher.events import TRACKED_FIELDS, UnpublishableRecord, events_fo
 from task_publisher.publisher import MAX_REQUEST_BYTES, EventPublisher, RetryPolicy, entry_size
 from tasks_shared import catalog
 from tasks_shared.adapters.dynamodb.items import from_item, task_record, to_item
+from tasks_shared.domain.approval import ApprovalStatus
+from tasks_shared.domain.fields import APPROVED_WORK
 from tasks_shared.domain.model import Caller, Task
 from tests.samples import load_event
 
 SAMPLES = ("insert", "modify", "modify-completed", "modify-expiry-set", "remove", "ttl-expired")
 INTERNAL = {"updatedBy", "correlationId", "expiresAt", "approvalToken"}
 APPROVAL_TOKEN = "AAAAKgAAAAIAAAAAAAAAAQ-secret-task-token"
+LATER = "2026-01-03T09:00:00.000000Z"
 
 
 def sample(name: str) -> dict[str, Any]:
@@ -120,6 +123,50 @@ def test_raising_priority_to_high_lists_priority_and_approval(task):
     # Then both changes are listed, as the approval-on-raise rule expects
     assert detail["changes"] == ["priority", "approval"]
     assert detail["task"]["approval"] == {"status": "awaiting", "requestedAt": "2026-01-02T09:00:00.000000Z"}
+
+
+def test_a_change_to_the_approved_work_says_which_fields_dismissed_the_approval(task):
+    # Given an approved high-priority task whose title and assignee are changed
+    high = task.with_changes({"priority": "high"}, "2026-01-02T09:00:00.000000Z", "alice")
+    approved = replace(
+        high, approval=replace(high.approval, status=ApprovalStatus.APPROVED, decided_by="carol")
+    )
+    after = approved.with_changes(
+        {"title": "Drop the production database", "assignee": "bob"}, LATER, "alice"
+    )
+    # When the change is mapped
+    detail = events_for(record(modify(approved, after)))[0].detail
+    # Then the event carries the dismissal, the approval's previous value, and the new request
+    assert detail["approvalDismissed"] == {"fields": ["title", "assignee"]}
+    assert detail["changes"] == ["title", "assignee", "approval"]
+    assert detail["previous"]["approval"]["status"] == "approved"
+    assert detail["task"]["approval"] == {"status": "awaiting", "requestedAt": LATER}
+
+
+def test_a_change_that_keeps_the_approval_says_nothing_of_a_dismissal(task):
+    # Given an awaiting task whose due date and tags change
+    high = task.with_changes({"priority": "high"}, "2026-01-02T09:00:00.000000Z", "alice")
+    after = high.with_changes({"dueDate": "2030-01-31", "tags": ["ops"]}, LATER, "alice")
+    # Then no dismissal is published, and no new request
+    detail = events_for(record(modify(high, after)))[0].detail
+    assert "approvalDismissed" not in detail
+    assert "approval" not in detail["changes"]
+
+
+def test_a_title_written_by_another_writer_that_leaves_the_approval_is_no_dismissal(task):
+    # Given a script that rewrites the title of an awaiting task without touching its approval
+    high = task.with_changes({"priority": "high"}, "2026-01-02T09:00:00.000000Z", "alice")
+    after = replace(high, title="renamed by a migration", version=high.version + 1)
+    # Then the event says what changed, and nothing about an approval it did not end
+    detail = events_for(record(modify(high, after)))[0].detail
+    assert (detail["changes"], "approvalDismissed" in detail) == (["title"], False)
+
+
+def test_the_dismissal_names_exactly_the_approved_works_fields():
+    # Given the TaskUpdated schema's list of fields that can dismiss an approval
+    schema = catalog.documents()["TaskUpdated.json"]["properties"]["approvalDismissed"]
+    # Then it is the field table's approved work, in its order
+    assert schema["properties"]["fields"]["items"]["enum"] == [field.public for field in APPROVED_WORK]
 
 
 def test_setting_only_an_internal_attribute_publishes_nothing():

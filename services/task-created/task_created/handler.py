@@ -37,7 +37,7 @@ def record_creation(event: TaskEvent, deps: Dependencies) -> bool:
         SERVICE,
         owner_id=task.owner_id,
         counts=created_counts(task.priority),
-        history=HistoryEntry.created(event),
+        history=(HistoryEntry.created(event),),
     )
     if recorded:
         logger.info("creation recorded", priority=task.priority.value, notified=bool(task.assignee))

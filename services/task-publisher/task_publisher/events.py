@@ -20,7 +20,8 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from tasks_shared import catalog
 from tasks_shared.adapters.dynamodb.items import task_from_item
-from tasks_shared.domain.model import Status, Task
+from tasks_shared.domain.approval import TIME_FORMAT
+from tasks_shared.domain.model import Status, Task, dismissing_changes
 
 # The public fields whose change makes a TaskUpdated: the `changes` enum of TaskUpdated.json (a unit
 # test pins the two together). updatedAt and version move with every write, so they are not changes.
@@ -39,7 +40,6 @@ TRACKED_FIELDS = (
 EVENT_ID_NAMESPACE = uuid.UUID("5b0f6f3e-8a41-4c1e-9d2a-7c3e1f0a9b64")
 # Who deletes an expired item: DynamoDB's TTL process.
 _TTL_IDENTITY = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
-_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 class UnpublishableRecord(ValueError):
@@ -113,21 +113,17 @@ def _created(record: DynamoDBRecord) -> DomainEvent:
 
 
 def _updated(record: DynamoDBRecord) -> list[DomainEvent]:
-    before, after = _task(record, "OldImage").to_dict(), _task(record, "NewImage")
-    public = after.to_dict()
+    old, after = _task(record, "OldImage"), _task(record, "NewImage")
+    before, public = old.to_dict(), after.to_dict()
     changes = [name for name in TRACKED_FIELDS if before.get(name) != public.get(name)]
     if not changes:
         # e.g. the retention TTL (expiresAt) being set: nothing a subscriber can see changed.
         return []
-    updated = _event(
-        record,
-        "TaskUpdated",
-        after,
-        occurred_at=after.updated_at,
-        attributed=True,
-        changes=changes,
-        previous={name: before.get(name) for name in changes},
-    )
+    body: dict[str, Any] = {"changes": changes, "previous": {name: before.get(name) for name in changes}}
+    dismissed = dismissing_changes(old, after) if old.approval != after.approval else ()
+    if dismissed:
+        body["approvalDismissed"] = {"fields": list(dismissed)}
+    updated = _event(record, "TaskUpdated", after, occurred_at=after.updated_at, attributed=True, **body)
     if after.status is Status.COMPLETED and before["status"] != Status.COMPLETED:
         completed = _event(record, "TaskCompleted", after, occurred_at=after.updated_at, attributed=True)
         return [updated, completed]
@@ -187,7 +183,7 @@ def _stream_time(record: DynamoDBRecord) -> str | None:
     seconds = stream.get("ApproximateCreationDateTime") if stream else None
     if seconds is None:
         return None
-    return datetime.fromtimestamp(float(seconds), UTC).strftime(_TIME_FORMAT)
+    return datetime.fromtimestamp(float(seconds), UTC).strftime(TIME_FORMAT)
 
 
 def _is_subset(expected: dict[str, str], actual: dict[str, Any]) -> bool:

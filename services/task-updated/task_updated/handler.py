@@ -32,10 +32,17 @@ def record_update(event: TaskEvent, deps: Dependencies) -> bool:
     reassigned = "assignee" in event.changes and bool(event.task.assignee)
     if reassigned:
         deps.notifier.notify(event.task)  # at least once: before the commit
-    entry = HistoryEntry.updated(event)
-    recorded = deps.activity.record_once(event.event_id, SERVICE, history=entry)
+    dismissed = HistoryEntry.approval_dismissed(event)
+    entries = (HistoryEntry.updated(event), *([dismissed] if dismissed else []))
+    recorded = deps.activity.record_once(event.event_id, SERVICE, history=entries)
     if recorded:
-        logger.info("change recorded", fields=list(event.changes), actor=entry.actor, notified=reassigned)
+        logger.info(
+            "change recorded",
+            fields=list(event.changes),
+            actor=event.actor,
+            notified=reassigned,
+            approval_dismissed=bool(event.approval_dismissed),
+        )
         metrics.add_metric(name="TaskChangesRecorded", unit=MetricUnit.Count, value=1)
         if reassigned:
             metrics.add_metric(name="TasksReassigned", unit=MetricUnit.Count, value=1)

@@ -18,14 +18,15 @@ router = APIGatewayHttpRouter()
 @router.post("/tasks/<task_id>/approval")
 @tracer.capture_method
 def decide(task_id: str) -> Response:
-    """202: the decision is claimed and the workflow told; it records the outcome on the task."""
+    """202: the decision is claimed on the version named by If-Match and the workflow told; it records the
+    outcome on the task."""
     event = router.current_event
     caller = requests.caller(event)
     requests.no_query(event)
     body = requests.body(event, "approval-decision.json")
     task_id = requests.task_id(task_id)
     claim = task_service(router.context).decide(
-        caller, task_id, Decision(body["decision"]), body.get("comment")
+        caller, task_id, Decision(body["decision"]), body.get("comment"), requests.if_match(event)
     )
     logger.info("approval decision accepted", task_id=task_id, decision=claim.decision.value)
     metrics.add_metric(name="ApprovalDecided", unit=MetricUnit.Count, value=1)

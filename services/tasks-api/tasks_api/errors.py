@@ -46,6 +46,7 @@ STATUS_BY_ERROR: dict[type[Exception], int] = {
     errors.NotAwaitingApproval: 409,
     errors.ApprovalRequestChanged: 409,
     errors.PreconditionFailed: 412,
+    errors.PreconditionRequired: 428,
     PayloadTooLarge: 413,
     UnsupportedMediaType: 415,
 }

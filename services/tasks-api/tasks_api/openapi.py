@@ -11,11 +11,12 @@ _ERRORS = {
     "take (details name the fields)",
     "401": "Missing, malformed, badly signed or expired bearer token",
     "403": "The caller may see the resource but not do this (an approval decision: not an approver, or "
-    "the task's owner; the approvers' queue: not an approver)",
+    "the task's owner or assignee; the approvers' queue: not an approver)",
     "404": "No such task, or not visible to the caller",
     "409": "Conflicts with the task's state (status/approval rules: starting or completing a task awaiting "
     "approval, a decision on a task that awaits none or whose request had ended) or a concurrent write",
     "412": "If-Match names a version that is no longer current",
+    "428": "If-Match is required here and was not sent (or was `*`): name the version you read",
     "413": f"Body over {MAX_BODY_BYTES} bytes",
     "415": "Content-Type is not JSON",
 }
@@ -34,6 +35,13 @@ _GATEWAY_ERROR_SCHEMA = {
     "type": "object",
     "required": ["message"],
     "properties": {"message": {"type": "string", "examples": ["Unauthorized"]}},
+}
+_DECIDED_VERSION = {
+    **_IF_MATCH,
+    "required": True,
+    "description": 'ETag of the version the approver read (GET /tasks/{taskId}\'s ETag, or "<version>" of '
+    "a GET /approvals item): the decision holds for that version only. Missing or `*`: 428; no longer "
+    "current (the task changed since): 412, and nothing is decided.",
 }
 _ETAG_HEADER = {"ETag": {"description": "Version of the task, for If-Match", "schema": {"type": "string"}}}
 
@@ -159,15 +167,16 @@ def openapi_document() -> dict[str, Any]:
         },
         "/tasks/{taskId}/approval": {
             "post": _operation(
-                "Decide a task's approval request (approvers only, never on their own task)",
+                "Decide a task's approval request on the version read (approvers only, never the task's "
+                "owner or assignee)",
                 (
                     "202",
                     "Accepted: the workflow records the decision on the task within a second",
                     "approval-accepted.json",
                 ),
-                "400 401 403 404 409 413 415",
+                "400 401 403 404 409 412 413 415 428",
                 body="approval-decision.json",
-                parameters=[_TASK_ID],
+                parameters=[_TASK_ID, _DECIDED_VERSION],
                 headers={
                     "Location": {
                         "description": "The task, where the outcome shows",

@@ -21,6 +21,7 @@ GROUPS_CLAIM = "cognito:groups"
 _TIED_CLAIMS = ("sub", "iat")  # what ties the header's token to the claims the authorizer verified
 _JWS_PARTS = 3  # header.payload.signature
 _TASK_ID_MAX = 64
+_KEY_SHOWN = 64  # of a duplicate key, in the error
 _DECIMAL = re.compile(r"[0-9]{1,9}")
 _JSON_MEDIA_TYPE = re.compile(r"^application/([a-z0-9.+-]+\+)?json\s*(;.*)?$", re.IGNORECASE)
 _STRONG_ETAG = re.compile(r'"([1-9][0-9]{0,17})"')  # exactly the tags we issue: "01" is not "1"
@@ -141,8 +142,14 @@ def json_body(headers: dict[str, str], raw: bytes | None) -> Any:
             f"send JSON with Content-Type: application/json (got {media_type or 'none'})"
         )
     try:
-        document = json.loads(raw.decode("utf-8"), parse_constant=_not_json)
+        document = json.loads(raw.decode("utf-8"), parse_constant=_not_json, object_pairs_hook=_unique_keys)
         json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except DuplicateKey as exc:
+        key = exc.key[:_KEY_SHOWN] + ("…" if len(exc.key) > _KEY_SHOWN else "")
+        raise MalformedJson(
+            f"the body names the key {key!r} more than once: send each key once",
+            [{"field": key, "issue": "duplicate key"}],
+        ) from exc
     except UnicodeError as exc:
         raise MalformedJson("the body is not UTF-8 text, or has a string that is not valid Unicode") from exc
     except (ValueError, RecursionError) as exc:
@@ -152,6 +159,24 @@ def json_body(headers: dict[str, str], raw: bytes | None) -> Any:
 
 def _not_json(constant: str) -> Any:
     raise ValueError(f"{constant} is not a JSON value")
+
+
+class DuplicateKey(ValueError):
+    """An object names a key twice. RFC 8259 leaves the meaning open and parsers disagree (Python keeps
+    the last), so `{"decision": "reject", "decision": "approve"}` could be read two ways: refused."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise DuplicateKey(key)
+        document[key] = value
+    return document
 
 
 def if_match(event: APIGatewayProxyEventV2) -> frozenset[int] | None:

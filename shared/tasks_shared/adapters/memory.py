@@ -3,13 +3,13 @@
 The task repository's lists are up to date at once (the views' lag is the DynamoDB adapter's to test).
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from tasks_shared.domain.activity import HistoryEntry, OwnerStats
+from tasks_shared.domain.activity import HISTORY_PREFIX, HistoryEntry, OwnerStats
 from tasks_shared.domain.approval import WORKFLOW_ACTOR, ApprovalStatus, ClaimedDecision, TaskToken
 from tasks_shared.domain.errors import ApprovalRequestEnded, NotAwaitingApproval, VersionConflict
 from tasks_shared.domain.listing import ListQuery, scopes_of, sort_key
@@ -60,10 +60,10 @@ class InMemoryTaskRepository:
         self.tokens.pop(stored.task.id, None)
         self.claims.pop(stored.task.id, None)
 
-    def claim_decision(self, task_id: str, token: TaskToken, claim: ClaimedDecision) -> None:
+    def claim_decision(self, task_id: str, token: TaskToken, claim: ClaimedDecision, version: int) -> None:
         task = self.tasks.get(task_id)
         awaiting = task is not None and task.approval.status is ApprovalStatus.AWAITING
-        if not awaiting or self.tokens.get(task_id) != token:
+        if not awaiting or task.version != version or self.tokens.get(task_id) != token:
             raise NotAwaitingApproval(f"task {task_id} no longer awaits a decision")
         del self.tokens[task_id]
         self.claims[task_id] = claim
@@ -142,7 +142,7 @@ class InMemoryActivity:
         *,
         owner_id: str | None = None,
         counts: Mapping[str, Any] | None = None,
-        history: HistoryEntry | None = None,
+        history: Sequence[HistoryEntry] = (),
     ) -> bool:
         if (event_id, consumer) in self.processed:
             return False
@@ -153,8 +153,8 @@ class InMemoryActivity:
             counters = self.counters.setdefault(owner_id, {})
             for name, value in counts.items():
                 counters[name] = counters.get(name, 0) + value
-        if history:
-            self.entries.setdefault(history.task_id, []).append(history)
+        for entry in history:
+            self.entries.setdefault(entry.task_id, []).append(entry)
         return True
 
     def stats(self, owner_id: str) -> OwnerStats:
@@ -170,19 +170,15 @@ class InMemoryActivity:
     def history(
         self, task_id: str, limit: int, cursor: Mapping[str, Any] | None = None
     ) -> Page[HistoryEntry]:
-        newest_first = sorted(self.entries.get(task_id, []), key=_history_key, reverse=True)
+        newest_first = sorted(self.entries.get(task_id, []), key=lambda entry: entry.sort_key, reverse=True)
         if cursor:
-            newest_first = [entry for entry in newest_first if _history_key(entry) < cursor["sk"]]
+            newest_first = [entry for entry in newest_first if entry.sort_key < cursor["sk"]]
         page, more = one_more(newest_first, limit)
-        return Page(page, {"sk": _history_key(page[-1])} if more else None)
+        return Page(page, {"sk": page[-1].sort_key} if more else None)
 
     @staticmethod
     def is_history_cursor(cursor: Mapping[str, Any]) -> bool:
-        return str(cursor.get("sk", "")).startswith("HIST#")
-
-
-def _history_key(entry: HistoryEntry) -> str:
-    return f"HIST#{entry.occurred_at}#{entry.event_id}"
+        return str(cursor.get("sk", "")).startswith(HISTORY_PREFIX)
 
 
 class RecordingDeadLetters:

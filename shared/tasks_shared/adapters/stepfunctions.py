@@ -18,6 +18,12 @@ from tasks_shared.services.ports import Withdrawal
 # The request is over: AWS says TaskTimedOut after the timeout, moto says InvalidToken (DESIGN §6).
 _ENDED = {"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"}
 _REJECTED = "Rejected"  # the SendTaskFailure error the workflow reads as a rejection
+# Why a request ended early, as the failure's cause: the execution history shows it (no task data in it).
+_WITHDRAWN_BECAUSE = {
+    Withdrawal.WITHDRAWN: "The request was withdrawn.",
+    Withdrawal.TASK_DELETED: "The task was deleted.",
+    Withdrawal.TASK_CHANGED: "The task changed after the request was opened: its approval was dismissed.",
+}
 
 
 class ApprovalCallFailed(RuntimeError):
@@ -41,7 +47,7 @@ class StepFunctionsApprovals:
         self._send("send_task_failure", taskToken=token.secret, error=_REJECTED, cause=cause)
 
     def withdraw(self, token: TaskToken, reason: Withdrawal) -> None:
-        cause = "The task was deleted." if reason is Withdrawal.TASK_DELETED else "The request was withdrawn."
+        cause = _WITHDRAWN_BECAUSE[reason]
         self._send("send_task_failure", taskToken=token.secret, error=reason.value, cause=cause)
 
     def _send(self, operation: str, **request: Any) -> None:

@@ -11,6 +11,9 @@ from tasks_shared.domain.events import TaskEvent
 from tasks_shared.domain.fields import MUTABLE_FIELDS
 from tasks_shared.domain.model import Priority
 
+HISTORY_PREFIX = "HIST#"  # the audit trail's sort keys (the activity table's sk)
+DISMISSED = "approvalDismissed"  # the entry of an approval dismissed by a change to the approved work
+
 
 @dataclass(frozen=True)
 class Change:
@@ -27,12 +30,13 @@ class HistoryEntry:
     """One line of a task's audit trail: who did what to it, and when."""
 
     task_id: str
-    type: str  # "created" | "updated"
+    type: str  # "created" | "updated" | "approvalDismissed"
     actor: str | None
     source: str  # who published the event: `tasks.service`, or another system on the bus
     occurred_at: str
     event_id: str
     changes: tuple[Change, ...] = ()
+    reason: str | None = None  # why, in words, where the changes alone do not say it
 
     @classmethod
     def created(cls, event: TaskEvent) -> HistoryEntry:
@@ -51,7 +55,19 @@ class HistoryEntry:
         return cls._of(event, "updated", changes)
 
     @classmethod
-    def _of(cls, event: TaskEvent, kind: str, changes: tuple[Change, ...]) -> HistoryEntry:
+    def approval_dismissed(cls, event: TaskEvent) -> HistoryEntry | None:
+        """The approval a change dismissed, as an entry of its own saying which fields did it; None when
+        the change dismissed none."""
+        if not event.approval_dismissed:
+            return None
+        approval = Change("approval", event.previous.get("approval"), event.task.to_dict().get("approval"))
+        reason = f"approval dismissed: {' and '.join(event.approval_dismissed)} changed"
+        return cls._of(event, DISMISSED, (approval,), reason)
+
+    @classmethod
+    def _of(
+        cls, event: TaskEvent, kind: str, changes: tuple[Change, ...], reason: str | None = None
+    ) -> HistoryEntry:
         return cls(
             task_id=event.task.id,
             type=kind,
@@ -60,11 +76,19 @@ class HistoryEntry:
             occurred_at=event.metadata["occurredAt"],
             event_id=event.event_id,
             changes=changes,
+            reason=reason,
         )
+
+    @property
+    def sort_key(self) -> str:
+        """Its place in the trail: by time, then event; an event's second entry (a dismissal) after its
+        first, so newest first reads the consequence before the change."""
+        suffix = f"#{self.type}" if self.type == DISMISSED else ""
+        return f"{HISTORY_PREFIX}{self.occurred_at}#{self.event_id}{suffix}"
 
     def to_dict(self) -> dict[str, Any]:
         """The API's representation (schemas/history.json)."""
-        return {
+        body = {
             "type": self.type,
             "actor": self.actor,
             "source": self.source,
@@ -72,6 +96,7 @@ class HistoryEntry:
             "eventId": self.event_id,
             "changes": [change.to_dict() for change in self.changes],
         }
+        return body | ({"reason": self.reason} if self.reason else {})
 
 
 def plain_number(value: Any) -> Any:

@@ -4,11 +4,13 @@ workflow's task token (docs/approval-workflow.md). No I/O here."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 # Who the approval workflow's own writes name (its expiry, its release on failure): the ASL writes it too.
 WORKFLOW_ACTOR = "approval-workflow"
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # every timestamp of the model (ISO 8601 UTC, microseconds)
 
 
 class ApprovalStatus(StrEnum):
@@ -37,6 +39,17 @@ class Approval:
     @classmethod
     def requested(cls, now: str) -> Approval:
         return cls(ApprovalStatus.AWAITING, requested_at=now)
+
+    def asked_again(self, now: str) -> Approval:
+        """A new request replacing this one. Its `requestedAt` is what tells the workflow's executions
+        apart, so it is always later than this request's, even from a clock that has not moved past
+        it (another container's, or a test's): then one microsecond later."""
+        if self.requested_at is None or now > self.requested_at:
+            return Approval.requested(now)
+        after = datetime.strptime(self.requested_at, TIME_FORMAT).replace(tzinfo=UTC) + timedelta(
+            microseconds=1
+        )
+        return Approval.requested(after.strftime(TIME_FORMAT))
 
     def withdrawn(self, by: str, now: str) -> Approval:
         """This request, ended before a decision: who ended it and when show in the task's history."""

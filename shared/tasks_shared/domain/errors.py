@@ -46,6 +46,12 @@ class PreconditionFailed(DomainError):
     code = "PRECONDITION_FAILED"
 
 
+class PreconditionRequired(DomainError):
+    """The write must name the version it is based on (If-Match) and did not (RFC 6585 §3)."""
+
+    code = "PRECONDITION_REQUIRED"
+
+
 class InvalidTransition(DomainError):
     """The change breaks a status or approval rule."""
 

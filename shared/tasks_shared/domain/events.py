@@ -29,6 +29,7 @@ class TaskEvent:
     task: Task
     changes: tuple[str, ...] = ()  # TaskUpdated: the public fields that changed
     previous: dict[str, Any] = field(default_factory=dict)  # TaskUpdated: their values before
+    approval_dismissed: tuple[str, ...] = ()  # TaskUpdated: the approved work's fields that dismissed it
 
     @property
     def event_id(self) -> str:
@@ -61,4 +62,5 @@ def parse_event(body: str, accepts: str) -> TaskEvent:
         task=Task.from_dict(detail["task"]),
         changes=tuple(detail.get("changes", ())),
         previous=detail.get("previous", {}),
+        approval_dismissed=tuple(detail.get("approvalDismissed", {}).get("fields", ())),
     )

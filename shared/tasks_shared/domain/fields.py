@@ -25,15 +25,18 @@ class TaskField:
     stored: str  # the attribute on the stored item
     owner: Writer
     required: bool = False  # a task (public or stored) without it is not a task
+    # Part of the work an approver approves: changing it on an open task dismisses the approval
+    # (docs/approval-workflow.md, "An approval holds only for what was approved").
+    approved: bool = False
 
 
 FIELDS: tuple[TaskField, ...] = (
     TaskField("id", "id", "id", Writer.API, required=True),
-    TaskField("title", "title", "title", Writer.API, required=True),
-    TaskField("description", "description", "description", Writer.API),
+    TaskField("title", "title", "title", Writer.API, required=True, approved=True),
+    TaskField("description", "description", "description", Writer.API, approved=True),
     TaskField("priority", "priority", "priority", Writer.API, required=True),
     TaskField("status", "status", "status", Writer.API, required=True),
-    TaskField("assignee", "assignee", "assignee", Writer.API),
+    TaskField("assignee", "assignee", "assignee", Writer.API, approved=True),
     TaskField("due_date", "dueDate", "dueDate", Writer.API),
     TaskField("tags", "tags", "tags", Writer.API),
     TaskField("owner_id", "ownerId", "ownerId", Writer.API, required=True),
@@ -48,5 +51,6 @@ FIELDS: tuple[TaskField, ...] = (
 )
 PUBLIC = tuple(field for field in FIELDS if field.public)
 REQUIRED = frozenset(field.name for field in FIELDS if field.required)
+APPROVED_WORK = tuple(field for field in FIELDS if field.approved)
 # Fields a client may set; everything else on a task is owned by the server.
 MUTABLE_FIELDS = ("title", "description", "priority", "status", "assignee", "dueDate", "tags")

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from tasks_shared.domain.approval import Approval, ApprovalStatus
+from tasks_shared.domain.approval import TIME_FORMAT, Approval, ApprovalStatus
 from tasks_shared.domain.errors import InvalidTransition, NotAllowed, NotAwaitingApproval
-from tasks_shared.domain.fields import PUBLIC, REQUIRED
+from tasks_shared.domain.fields import APPROVED_WORK, PUBLIC, REQUIRED
 
 
 class Priority(StrEnum):
@@ -36,13 +36,13 @@ _NEXT_STATUS = {
 _OPEN = frozenset({Status.PENDING, Status.IN_PROGRESS})
 # What a task cannot become while its high priority lacks an approval.
 _BLOCKED_WITHOUT_APPROVAL = {Status.IN_PROGRESS, Status.COMPLETED}
-# A new request is opened for any approval but these.
-_KEPT_ON_RAISE = {ApprovalStatus.APPROVED, ApprovalStatus.AWAITING}
+# A new request is opened for any approval but these; a change to the approved work dismisses them.
+_HELD = frozenset({ApprovalStatus.APPROVED, ApprovalStatus.AWAITING})
 
 
 def utcnow() -> str:
     """ISO 8601 UTC with microseconds: sorts lexicographically in DynamoDB keys."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(UTC).strftime(TIME_FORMAT)
 
 
 @dataclass(frozen=True)
@@ -105,10 +105,12 @@ class Task:
         )
 
     def is_visible_to(self, caller: Caller) -> bool:
+        """Owner, assignee and admins; approvers too once the task has an approval record, so what an
+        approver may read and what the decision route tells them agree (no 404/409 oracle)."""
         return (
             caller.is_admin
             or caller.user_id in (self.owner_id, self.assignee)
-            or (caller.is_approver and self.approval.status is ApprovalStatus.AWAITING)
+            or (caller.is_approver and self.approval.status is not ApprovalStatus.NOT_REQUIRED)
         )
 
     def may_edit(self, caller: Caller, fields: set[str]) -> bool:
@@ -151,18 +153,21 @@ class Task:
     def _approval_after(self, candidate: Task, now: str, by: str) -> Approval:
         """Raising an open task to high asks for approval, unless it is approved or asked already (so
         raising and starting it in one request is blocked like doing it in two). Lowering it below high,
-        or cancelling it, while awaiting withdraws the request in `by`'s name."""
+        or cancelling it, while awaiting withdraws the request in `by`'s name. A change to the approved
+        work dismisses the approval: a high task asks again, any other needs none any more."""
         raised = candidate.priority is Priority.HIGH and self.priority is not Priority.HIGH
         if (
             raised
             and self.status in _OPEN
             and candidate.status is not Status.CANCELLED
-            and self.approval.status not in _KEPT_ON_RAISE
+            and self.approval.status not in _HELD
         ):
             return Approval.requested(now)
         ends_request = candidate.priority is not Priority.HIGH or candidate.status is Status.CANCELLED
         if self.approval.status is ApprovalStatus.AWAITING and ends_request:
             return self.approval.withdrawn(by, now)
+        if dismissing_changes(self, candidate):
+            return self.approval.asked_again(now) if candidate.priority is Priority.HIGH else Approval()
         return self.approval
 
     def _check_transition(self, candidate: Task, approval: Approval) -> None:
@@ -189,11 +194,14 @@ class Task:
             )
 
     def check_decision_by(self, caller: Caller) -> None:
-        """Only approvers decide, never on a task they own, and only while the task awaits a decision."""
+        """Only approvers decide, with four eyes: never the one who asks (the owner) nor the one who does
+        the work (the assignee); and only while the task awaits a decision."""
         if not caller.is_approver:
             raise NotAllowed("only approvers may decide on an approval request")
         if caller.user_id == self.owner_id:
             raise NotAllowed("the owner of a task may not decide on its approval request")
+        if caller.user_id == self.assignee:
+            raise NotAllowed("the assignee of a task may not decide on its approval request")
         if self.approval.status is not ApprovalStatus.AWAITING:
             raise NotAwaitingApproval(
                 f"task {self.id} is not awaiting approval (its approval is {self.approval.status.value})"
@@ -225,6 +233,20 @@ class Task:
     @property
     def etag(self) -> str:
         return f'"{self.version}"'
+
+
+def dismissing_changes(before: Task, after: Task) -> tuple[str, ...]:
+    """The public names of the approved work's fields (`fields.APPROVED_WORK`) that differ between two
+    versions of a task, when `before` is open with an approval awaiting or given and `after` is still
+    open: what dismisses that approval. Empty when the approval holds (the publisher reads the same
+    answer off the stream's images, so the event says why)."""
+    if before.status not in _OPEN or after.status not in _OPEN or before.approval.status not in _HELD:
+        return ()
+    return tuple(
+        field.public
+        for field in APPROVED_WORK
+        if field.public and getattr(before, field.name) != getattr(after, field.name)
+    )
 
 
 def plain(value: Any) -> Any:

@@ -3,7 +3,7 @@ SQS, SNS in tasks_shared.adapters; in-memory fakes in adapters.memory)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
@@ -55,9 +55,10 @@ class TaskRepository(Protocol):
         """On the version read, and only while the token is the one read (or there is still none)."""
         ...
 
-    def claim_decision(self, task_id: str, token: TaskToken, claim: ClaimedDecision) -> None:
-        """Take the token for this decision, only while it is stored and the task awaits approval: one
-        claim wins. A lost claim raises NotAwaitingApproval."""
+    def claim_decision(self, task_id: str, token: TaskToken, claim: ClaimedDecision, version: int) -> None:
+        """Take the token for this decision, only while it is stored, the task awaits approval and is
+        still at `version` (the one the approver decided on): one claim wins. A lost claim raises
+        NotAwaitingApproval."""
         ...
 
     def expire_claimed(
@@ -84,7 +85,7 @@ class ActivityStore(Protocol):
         *,
         owner_id: str | None = None,
         counts: Mapping[str, Any] | None = None,
-        history: HistoryEntry | None = None,
+        history: Sequence[HistoryEntry] = (),
     ) -> bool: ...
 
     def stats(self, owner_id: str) -> OwnerStats: ...
@@ -103,6 +104,7 @@ class Withdrawal(StrEnum):
 
     WITHDRAWN = "Withdrawn"  # the task was lowered below high, or cancelled
     TASK_DELETED = "TaskDeleted"
+    TASK_CHANGED = "TaskChanged"  # the approved work changed: the approval was dismissed, asked again
 
 
 class ApprovalRequests(Protocol):

@@ -15,6 +15,7 @@ from tasks_shared.domain.errors import (
     NotAllowed,
     NotAwaitingApproval,
     PreconditionFailed,
+    PreconditionRequired,
     TaskNotFound,
     VersionConflict,
 )
@@ -84,15 +85,13 @@ class TaskService:
         if updated is current:
             return current
         updated = updated.stamped(caller)
-        if not _withdraws(current, updated):
+        ending = _ended_request(current, updated)
+        if ending is None:
             self._write(lambda: self._repository.replace(current, updated), stored, if_match)
             return updated
-        if stored.decision_claimed:
-            raise ApprovalRequestChanged(
-                f"an approver has just decided on task {task_id}: read it again in a moment"
-            )
+        _refuse_if_decision_claimed(stored)
         self._write(lambda: self._repository.withdraw(stored, updated), stored, if_match)
-        self._end_request(stored, Withdrawal.WITHDRAWN)
+        self._end_request(stored, ending)
         return updated
 
     def _delete(self, caller: Caller, task_id: str, if_match: Collection[int] | None) -> None:
@@ -100,19 +99,31 @@ class TaskService:
         if not stored.task.may_delete(caller):
             raise NotAllowed("only the owner or an admin may delete this task")
         self._check_precondition(stored.task, if_match)
+        _refuse_if_decision_claimed(stored)
         self._write(lambda: self._repository.delete(stored), stored, if_match)
         self._end_request(stored, Withdrawal.TASK_DELETED)
 
     def decide(
-        self, caller: Caller, task_id: str, decision: Decision, comment: str | None = None
+        self,
+        caller: Caller,
+        task_id: str,
+        decision: Decision,
+        comment: str | None = None,
+        if_match: Collection[int] | None = None,
     ) -> ClaimedDecision:
-        """Claim the request for this decision (one claim wins), then answer the workflow, which records
-        it on the task. Approvers hear 409 about a task that awaits nothing (a decision too late), where
-        anyone else who may not see it hears 404."""
-        stored = self._repository.read(task_id)
-        if stored is None or not (caller.is_approver or stored.task.is_visible_to(caller)):
-            raise TaskNotFound(task_id)
-        stored.task.check_decision_by(caller)
+        """Claim the request for this decision on the version the approver read (If-Match: one claim
+        wins, and none on a version that is no longer current), then answer the workflow, which records
+        it on the task. An approver sees a task with an approval record as GET /tasks/{id} shows it,
+        and hears 404 about any other, like everyone who may not see it."""
+        if if_match is None:
+            raise PreconditionRequired(
+                "a decision names the version it decides: send If-Match with the task's ETag, as read "
+                "from GET /tasks/{taskId} or GET /approvals"
+            )
+        stored = self._read_visible(caller, task_id)
+        task = stored.task
+        task.check_decision_by(caller)
+        self._check_precondition(task, if_match)
         token = stored.approval_token
         if token is None:
             raise NotAwaitingApproval(
@@ -121,7 +132,14 @@ class TaskService:
                 else f"the approval request of task {task_id} is still being opened: try again in a moment"
             )
         claim = ClaimedDecision(decision, caller.user_id, self._clock(), comment or "")
-        self._repository.claim_decision(task_id, token, claim)
+        try:
+            self._repository.claim_decision(task_id, token, claim, task.version)
+        except NotAwaitingApproval as exc:
+            if self._changed_under_request(task):
+                raise PreconditionFailed(
+                    f"task {task_id} changed after the version in If-Match: read it again and decide on it"
+                ) from exc
+            raise
         answer = self._approvals.approve if decision is Decision.APPROVE else self._approvals.reject
         try:
             answer(token)
@@ -129,6 +147,17 @@ class TaskService:
             self._repository.expire_claimed(task_id, claim, self._clock(), caller.correlation_id)
             raise
         return claim
+
+    def _changed_under_request(self, read: Task) -> bool:
+        """Whether a lost claim lost to a change of the task (a new version, still awaiting), rather
+        than to another approver's decision or the request's end."""
+        now = self._repository.read(read.id)
+        return (
+            now is not None
+            and now.task.version != read.version
+            and now.task.approval.status is ApprovalStatus.AWAITING
+            and not now.decision_claimed
+        )
 
     def _read_visible(self, caller: Caller, task_id: str) -> StoredTask:
         stored = self._repository.read(task_id)
@@ -151,8 +180,9 @@ class TaskService:
             )
 
     def _write(self, write: Callable[[], None], read: StoredTask, if_match: Collection[int] | None) -> None:
-        """A failed condition is another writer's change: of the task (409, or 412 under If-Match), or
-        of its approval request alone, which moves no version (tried again: see _again_if_request_moved)."""
+        """A failed condition is another writer's change: of the task (409, or 412 under If-Match; a
+        decision recorded or a request ended meanwhile is APPROVAL_REQUEST_CHANGED), or of its approval
+        request alone, which moves no version (tried again: see _again_if_request_moved)."""
         try:
             write()
         except VersionConflict as exc:
@@ -161,6 +191,11 @@ class TaskService:
                 raise _RequestMoved from exc
             if if_match is not None:
                 raise PreconditionFailed("the task changed after the version in If-Match") from exc
+            if now is not None and now.task.approval != read.task.approval:
+                raise ApprovalRequestChanged(
+                    f"the approval request of task {read.task.id} was decided or ended meanwhile: read the "
+                    "task again"
+                ) from exc
             raise
 
     @staticmethod
@@ -180,8 +215,20 @@ class TaskService:
         ) from moved
 
 
-def _withdraws(current: Task, updated: Task) -> bool:
-    return (
-        current.approval.status is ApprovalStatus.AWAITING
-        and updated.approval.status is ApprovalStatus.WITHDRAWN
-    )
+def _ended_request(current: Task, updated: Task) -> Withdrawal | None:
+    """Why an update ends the request that awaits a decision: withdrawn (lowered or cancelled), or
+    dismissed because the approved work changed (a new request replaces it). None when none ends."""
+    if current.approval.status is not ApprovalStatus.AWAITING or updated.approval == current.approval:
+        return None
+    if updated.approval.status is ApprovalStatus.AWAITING:
+        return Withdrawal.TASK_CHANGED
+    return Withdrawal.WITHDRAWN
+
+
+def _refuse_if_decision_claimed(stored: StoredTask) -> None:
+    """An approver's claimed decision is on its way to the task: a write that would end the request
+    waits until it is recorded, so the decision is never silently lost."""
+    if stored.decision_claimed:
+        raise ApprovalRequestChanged(
+            f"an approver has just decided on task {stored.task.id}: read it again in a moment"
+        )

@@ -16,20 +16,19 @@ transaction is cancelled, and nothing is counted twice.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from tasks_shared.adapters.dynamodb.items import from_item, to_item
-from tasks_shared.domain.activity import Change, HistoryEntry, OwnerStats, plain_number
+from tasks_shared.domain.activity import HISTORY_PREFIX, Change, HistoryEntry, OwnerStats, plain_number
 from tasks_shared.domain.model import Priority
 from tasks_shared.domain.paging import Page, one_more
 
 # Longer than the bus archive keeps events (events/rules.json, 30 days): a replay from the archive must
 # still find the marker of every event it re-delivers, or it would count them a second time.
 MARKER_TTL_SECONDS = 35 * 86400
-HISTORY_PREFIX = "HIST#"
 _STATS = "STATS"
 
 
@@ -45,7 +44,7 @@ def history_item(entry: HistoryEntry) -> dict[str, Any]:
     """The stored audit-trail entry: its keys, and the entry as the API shows it."""
     return {
         "pk": _task_pk(entry.task_id),
-        "sk": f"{HISTORY_PREFIX}{entry.occurred_at}#{entry.event_id}",
+        "sk": entry.sort_key,
         "taskId": entry.task_id,
         **entry.to_dict(),
     }
@@ -73,6 +72,7 @@ def history_from_item(item: Mapping[str, Any]) -> HistoryEntry:
             Change(change["field"], plain_number(change.get("previous")), plain_number(change.get("current")))
             for change in item.get("changes", [])
         ),
+        reason=item.get("reason"),
     )
 
 
@@ -100,9 +100,9 @@ class DynamoDBActivity:
         *,
         owner_id: str | None = None,
         counts: Mapping[str, Any] | None = None,
-        history: HistoryEntry | None = None,
+        history: Sequence[HistoryEntry] = (),
     ) -> bool:
-        """Apply a consumer's counters and/or history entry for an event, once.
+        """Apply a consumer's counters and/or history entries for an event, once.
 
         False (and no effect) when this consumer already recorded this event; any other failure raises.
         """
@@ -122,8 +122,9 @@ class DynamoDBActivity:
             if owner_id is None:
                 raise ValueError("counters belong to an owner")
             writes.append(self._add(_owner_key(owner_id), counts))
-        if history:
-            writes.append({"Put": {"TableName": self._table, "Item": to_item(history_item(history))}})
+        writes += [
+            {"Put": {"TableName": self._table, "Item": to_item(history_item(entry))}} for entry in history
+        ]
         try:
             self._client.transact_write_items(TransactItems=writes)
         except ClientError as exc:

@@ -33,18 +33,25 @@ def token_condition(token: TaskToken | None) -> tuple[str, dict[str, Any]]:
     return "#token = :token", {":token": token.secret}
 
 
-def claim_request(task_id: str, token: TaskToken, claim: ClaimedDecision) -> dict[str, Any]:
-    """UpdateItem arguments of a claim: only one can take the token, so one of two racing decisions wins."""
+def claim_request(task_id: str, token: TaskToken, claim: ClaimedDecision, version: int) -> dict[str, Any]:
+    """UpdateItem arguments of a claim: only one can take the token, so one of two racing decisions wins,
+    and only on the version the approver decided on, so a change after their read is never approved."""
     return {
         "Key": to_item({"id": task_id}),
         "UpdateExpression": "SET #decision = :decision REMOVE #token",
-        "ConditionExpression": "#token = :token AND #approval.#status = :awaiting",
-        "ExpressionAttributeNames": {**NAMES, "#approval": "approval", "#status": "status"},
+        "ConditionExpression": "#token = :token AND #approval.#status = :awaiting AND #version = :version",
+        "ExpressionAttributeNames": {
+            **NAMES,
+            "#approval": "approval",
+            "#status": "status",
+            "#version": "version",
+        },
         "ExpressionAttributeValues": to_item(
             {
                 ":decision": decision_record(claim),
                 ":token": token.secret,
                 ":awaiting": ApprovalStatus.AWAITING.value,
+                ":version": version,
             }
         ),
     }

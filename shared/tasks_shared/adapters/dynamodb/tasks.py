@@ -126,14 +126,15 @@ class DynamoDBTaskRepository:
             ExpressionAttributeValues=to_item({":version": stored.task.version, **token_values}),
         )
 
-    def claim_decision(self, task_id: str, token: TaskToken, claim: ClaimedDecision) -> None:
+    def claim_decision(self, task_id: str, token: TaskToken, claim: ClaimedDecision, version: int) -> None:
+        request = approvals.claim_request(task_id, token, claim, version)
         try:
-            self._client.update_item(TableName=self._tasks, **approvals.claim_request(task_id, token, claim))
+            self._client.update_item(TableName=self._tasks, **request)
         except ClientError as exc:
             if is_condition_failure(exc):
                 raise NotAwaitingApproval(
-                    f"task {task_id} no longer awaits a decision: another approver's came first, or the "
-                    "request ended"
+                    f"task {task_id} no longer awaits a decision on that version: another approver's came "
+                    "first, the request ended, or the task changed"
                 ) from exc
             raise
 
