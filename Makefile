@@ -18,15 +18,38 @@ DECISION ?= approve
 COMMENT ?=
 TASK ?=
 ENV ?= dev
-# CI deploys the dist/ artifact built once by `make package` and passes PACKAGE=no, so no stage rebuilds it.
 PACKAGE ?= yes
 PRICES ?= us-east-1
-PACKAGED := $(if $(filter no,$(PACKAGE)),$(STAMP),package)
+# Whether ENV was given on the command line (smoke and reindex then target that deployed environment).
+ENV_GIVEN := $(filter command line,$(origin ENV))
+# What a person types after `make target` (USER=, COMMENT=, ...) reaches the commands as ARG_<NAME> in
+# the environment, taken as written: $(value) keeps make from expanding it (a `$(shell ...)` in a value
+# stays text), the given variables themselves are never exported (an export would expand them), and the
+# recipes pass it on as "$$ARG_<NAME>", so a quote, $(...) or a backtick is text, never shell. (Not
+# under their own names: bash ignores a GROUPS from its environment.)
+unexport USER GROUPS EVENT FN N SEED TASK DECISION COMMENT ENV PRICES PACKAGE
+export ARG_USER := $(value USER)
+export ARG_GROUPS := $(value GROUPS)
+export ARG_EVENT := $(value EVENT)
+export ARG_FN := $(value FN)
+export ARG_N := $(value N)
+export ARG_SEED := $(value SEED)
+export ARG_TASK := $(value TASK)
+export ARG_DECISION := $(value DECISION)
+export ARG_COMMENT := $(value COMMENT)
+export ARG_ENV := $(value ENV)
+export ARG_PRICES := $(value PRICES)
+export ARG_PACKAGE := $(value PACKAGE)
+# The local runtime reads these three itself; they are numbers and a region, taken as written too.
+override export AWS_PORT := $(value AWS_PORT)
+override export API_PORT := $(value API_PORT)
+override export AWS_REGION := $(value AWS_REGION)
+# CI deploys the dist/ artifact built once by `make package` and passes PACKAGE=no, so no stage rebuilds it.
+PACKAGED := $(if $(filter no,$(ARG_PACKAGE)),$(STAMP),package)
 # checkov pins libraries below what moto needs, so it has a virtualenv of its own (pyproject.toml's
 # dependency group `checkov`, pinned by constraints-checkov.txt).
 CHECKOV_VENV := $(VENV)/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
-export AWS_PORT API_PORT AWS_REGION
 
 .PHONY: help dev test lint audit format token publish invoke queues seed approve approvals demo diagram package plan deploy smoke rollback cost reindex
 
@@ -75,28 +98,28 @@ format: $(STAMP) ## Fix lint findings and format the code (ruff)
 	@$(BIN)/ruff format .
 
 token: $(STAMP) ## Print a bearer token for the local API: make token USER=alice GROUPS=approvers
-	@$(BIN)/python -m tasks_local token --user '$(USER)' --groups '$(GROUPS)'
+	@$(BIN)/python -m tasks_local token --user "$$ARG_USER" --groups "$$ARG_GROUPS"
 
 publish: $(STAMP) ## Put an event on the running local bus: make publish EVENT=events/samples/eventbridge/TaskCreated.json
-	@test -n "$(EVENT)" || { echo "usage: make publish EVENT=path/to/event.json" >&2; exit 2; }
-	@$(BIN)/python -m tasks_local publish '$(EVENT)'
+	@test -n "$$ARG_EVENT" || { echo "usage: make publish EVENT=path/to/event.json" >&2; exit 2; }
+	@$(BIN)/python -m tasks_local publish "$$ARG_EVENT"
 
 invoke: $(STAMP) ## Invoke one function with an event: make invoke FN=task-created EVENT=events/samples/sqs/task-created.json
-	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<function> EVENT=path/to/event.json" >&2; exit 2; }
-	@$(BIN)/python -m tasks_local invoke '$(FN)' '$(EVENT)'
+	@test -n "$$ARG_FN" -a -n "$$ARG_EVENT" || { echo "usage: make invoke FN=<function> EVENT=path/to/event.json" >&2; exit 2; }
+	@$(BIN)/python -m tasks_local invoke "$$ARG_FN" "$$ARG_EVENT"
 
 queues: $(STAMP) ## Show the local queues' depths and the reasons of dead letters
 	@$(BIN)/python -m tasks_local queues
 
 seed: $(STAMP) ## Create N demo tasks (default 100) through the running API, a good share USER's: make seed N=1000 USER=alice
-	@$(BIN)/python -m tasks_local seed --count '$(N)' --user '$(USER)' $(if $(SEED),--seed '$(SEED)')
+	@$(BIN)/python -m tasks_local seed --count "$$ARG_N" --user "$$ARG_USER" $(if $(ARG_SEED),--seed "$$ARG_SEED")
 
-approve: $(STAMP) ## Decide an approval request as an approver: make approve TASK=<id> USER=bob [DECISION=reject] [COMMENT=...]
-	@test -n "$(TASK)" -a -n "$(USER)" || { echo "usage: make approve TASK=<id> USER=<approver> [DECISION=reject] [COMMENT=...]" >&2; exit 2; }
-	@$(BIN)/python -m tasks_local approve --task '$(TASK)' --user '$(USER)' --decision '$(DECISION)' --comment '$(COMMENT)'
+approve: $(STAMP) ## Decide an approval request as an approver, on the version read now: make approve TASK=<id> USER=bob [DECISION=reject] [COMMENT=...]
+	@test -n "$$ARG_TASK" -a -n "$$ARG_USER" || { echo "usage: make approve TASK=<id> USER=<approver> [DECISION=reject] [COMMENT=...]" >&2; exit 2; }
+	@$(BIN)/python -m tasks_local approve --task "$$ARG_TASK" --user "$$ARG_USER" --decision "$$ARG_DECISION" --comment "$$ARG_COMMENT"
 
 approvals: $(STAMP) ## Print what awaits approval, oldest request first (as USER, an approver)
-	@$(BIN)/python -m tasks_local approvals --user '$(USER)'
+	@$(BIN)/python -m tasks_local approvals --user "$$ARG_USER"
 
 demo: $(STAMP) ## Tell the approval story against the running stack (make dev), checking every step
 	@$(BIN)/python -m tasks_local demo
@@ -108,22 +131,22 @@ package: $(STAMP) ## Build dist/: one zip per function and the dependency layer 
 	@$(BIN)/python -m tasks_local package
 
 plan: $(PACKAGED) ## Plan one environment with Terraform: make plan ENV=dev (says what is missing when it cannot)
-	@$(BIN)/python -m tasks_local terraform plan --env '$(ENV)'
+	@$(BIN)/python -m tasks_local terraform plan --env "$$ARG_ENV"
 
 deploy: $(PACKAGED) ## Apply one environment with Terraform, then shift each changed function's `live` alias through CodeDeploy: make deploy ENV=dev
-	@$(BIN)/python -m tasks_local terraform apply --env '$(ENV)'
+	@$(BIN)/python -m tasks_local terraform apply --env "$$ARG_ENV"
 
 # URL, TOKEN and APPROVER_TOKEN reach `smoke` as environment variables (make exports the variables given
 # on its command line), so no token appears on a command line for `ps` to show.
 smoke: $(STAMP) ## Health, a CRUD round trip with If-Match and an approval round trip: make smoke [URL=.. TOKEN=.. APPROVER_TOKEN=..] or ENV=staging
-	@$(BIN)/python -m tasks_local smoke $(if $(filter command line,$(origin ENV)),--env '$(ENV)')
+	@$(BIN)/python -m tasks_local smoke $(if $(ENV_GIVEN),--env "$$ARG_ENV")
 
 rollback: $(STAMP) ## Point a function's `live` alias back at its previous version in AWS: make rollback ENV=staging FN=tasks-api (or FN=all)
-	@test -n "$(FN)" || { echo "usage: make rollback ENV=<env> FN=<function>|all" >&2; exit 2; }
-	@$(BIN)/python -m tasks_local rollback --env '$(ENV)' --function '$(FN)'
+	@test -n "$$ARG_FN" || { echo "usage: make rollback ENV=<env> FN=<function>|all" >&2; exit 2; }
+	@$(BIN)/python -m tasks_local rollback --env "$$ARG_ENV" --function "$$ARG_FN"
 
 cost: $(STAMP) ## The stack's cost per million task writes and for a month at low traffic, every term printed: make cost [PRICES=us-east-1]
-	@$(BIN)/python -m tasks_local cost --prices '$(PRICES)'
+	@$(BIN)/python -m tasks_local cost --prices "$$ARG_PRICES"
 
 reindex: $(STAMP) ## Rebuild the listing views from the tasks table after a restore: make reindex (the local stack) or ENV=staging
-	@$(BIN)/python -m tasks_local reindex $(if $(filter command line,$(origin ENV)),--env '$(ENV)')
+	@$(BIN)/python -m tasks_local reindex $(if $(ENV_GIVEN),--env "$$ARG_ENV")

@@ -113,4 +113,6 @@ def start_moto(settings: LocalSettings) -> None:
     """moto's server on loopback, in a daemon thread of this process: it ends when the process does."""
     os.environ.update(aws_environment(settings))
     patch_moto()
-    LocalMotoServer(settings.host, settings.aws_port).start()  # finds each request's service once per host
+    LocalMotoServer(
+        settings.host, settings.aws_port, settings.origin_policy
+    ).start()  # finds each request's service once per host

@@ -16,7 +16,7 @@ from tasks_local.auth import JwtAuthorizer
 from tasks_local.aws import provision, resource_names, save_stack, start_moto
 from tasks_local.bus import EventResources, provision_events
 from tasks_local.functions import LocalFunction, PrefixedStream
-from tasks_local.gateway import HttpApiGateway, routes_of
+from tasks_local.gateway import HttpApiGateway, gateway_request_handler, routes_of
 from tasks_local.manifest import Manifest, load_all
 from tasks_local.pollers import Poller, QueuePoller, StreamPoller
 from tasks_local.settings import LocalSettings
@@ -145,8 +145,11 @@ def run() -> int:
     for function in functions.values():
         function.warm()
     routes = [route for function in functions.values() for route in routes_of(function)]
-    gateway = HttpApiGateway(routes, JwtAuthorizer(settings.state_dir), PrefixedStream("api", sys.stdout))
-    server = make_server(settings.host, settings.api_port, gateway, threaded=True)
+    gateway = HttpApiGateway(
+        routes, JwtAuthorizer(settings.state_dir), PrefixedStream("api", sys.stdout), settings.origin_policy
+    )
+    handler = gateway_request_handler(settings.body_timeout_seconds)
+    server = make_server(settings.host, settings.api_port, gateway, threaded=True, request_handler=handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     stop = threading.Event()
     for poller in _pollers(functions, resources, names, stop):

@@ -15,10 +15,13 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
+from werkzeug.exceptions import ClientDisconnected
+from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
 from tasks_local.auth import JwtAuthorizer, Unauthorized
 from tasks_local.functions import LocalFunction
+from tasks_local.origins import OriginPolicy
 
 
 @dataclass(frozen=True)
@@ -60,23 +63,39 @@ def _gateway_error(status: int, message: str, headers: dict[str, str] | None = N
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+class _BodyNotReceived(Exception):
+    """The client did not send the body it announced: too slow, or gone."""
+
+
 class HttpApiGateway:
-    def __init__(self, routes: list[Route], authorizer: JwtAuthorizer, log: Any) -> None:
+    def __init__(
+        self, routes: list[Route], authorizer: JwtAuthorizer, log: Any, origins: OriginPolicy | None = None
+    ) -> None:
         self._routes = routes
         self._authorizer = authorizer
         self._log = log
+        self._origins = origins or OriginPolicy(frozenset())
 
     def __call__(self, environ: dict, start_response: Any) -> Any:
         request = Request(environ)
         started = time.perf_counter()
-        response = self._dispatch(request)
+        note = ""
+        try:
+            response = self._dispatch(request)
+        except _BodyNotReceived as exc:
+            response, note = _gateway_error(408, "Request Timeout", {"Connection": "close"}), f" ({exc})"
         elapsed_ms = (time.perf_counter() - started) * 1000
         # Escaped: a %0A or an ESC in a URL must not forge a log line or drive the terminal.
         path = _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", request.full_path.rstrip("?"))
-        self._log.write(f"{request.method} {path} -> {response.status_code} {elapsed_ms:.1f} ms\n")
+        self._log.write(f"{request.method} {path} -> {response.status_code} {elapsed_ms:.1f} ms{note}\n")
         return response(environ, start_response)
 
     def _dispatch(self, request: Request) -> Response:
+        origin = request.headers.get("Origin")
+        if self._origins.refuses(origin):
+            status, headers, body = self._origins.refusal(origin)
+            return Response(body, status, headers)
+        _receive_body(request)
         for route in self._routes:
             match = route.pattern.match(request.path)
             if match and route.method == request.method:
@@ -97,9 +116,43 @@ class HttpApiGateway:
             return _gateway_error(500, "Internal Server Error")
 
 
+def _receive_body(request: Request) -> None:
+    """Read the whole body before routing, as API Gateway does; a client that stops sending (the
+    server's socket timeout) or goes away is one line in the log, never a hang or a traceback."""
+    announced = request.content_length
+    try:
+        request.get_data()
+    except ClientDisconnected as exc:  # werkzeug's, for a read that failed: timed out, or nothing more
+        if isinstance(exc.__context__, TimeoutError):
+            raise _BodyNotReceived(f"the {announced}-byte body did not arrive in time") from exc
+        raise _BodyNotReceived(f"the client went away before sending its {announced}-byte body") from exc
+
+
+class GatewayRequestHandler(WSGIRequestHandler):
+    """The HTTP server of the API stand-in: a body that stops arriving times out (`timeout` seconds,
+    set per server), and the errors the HTTP server answers itself (an oversized header, a bad
+    request line) are JSON like API Gateway's, not an HTML page."""
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        del explain  # an HTML page's text; the JSON carries the message only
+        body = json.dumps({"message": message or self.responses.get(code, ("Error",))[0]}).encode()
+        self.log_error("code %d, message %s", code, message)
+        self.send_response(code, message)
+        self.send_header("Connection", "close")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(body)
+
+
+def gateway_request_handler(body_timeout_seconds: float) -> type[GatewayRequestHandler]:
+    return type("TimedGatewayRequestHandler", (GatewayRequestHandler,), {"timeout": body_timeout_seconds})
+
+
 def payload_v2(request: Request, route: Route, path_parameters: dict, claims: dict | None) -> dict[str, Any]:
     """The event API Gateway HTTP APIs send to Lambda (payload format 2.0)."""
-    raw = request.get_data()
+    raw = request.get_data()  # read already (_receive_body): werkzeug keeps it
     try:
         body, is_base64 = raw.decode("utf-8"), False
     except UnicodeDecodeError:

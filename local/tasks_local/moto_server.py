@@ -22,6 +22,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import make_server
 
 from tasks_local.moto_patches import check_moto_version
+from tasks_local.origins import OriginGuard, OriginPolicy
 
 MOTO_VERSION = "5.2.5"
 
@@ -58,15 +59,18 @@ class HostCachingDispatcher(DomainDispatcherApplication):
 
 
 class LocalMotoServer(ThreadedMotoServer):
-    """ThreadedMotoServer (a daemon thread of this process) serving through HostCachingDispatcher."""
+    """ThreadedMotoServer (a daemon thread of this process) serving through HostCachingDispatcher, behind
+    the local stack's origin policy (tasks_local.origins): SDKs are served, other web pages are not."""
 
-    def __init__(self, ip_address: str, port: int) -> None:
+    def __init__(self, ip_address: str, port: int, origins: OriginPolicy | None = None) -> None:
         check_moto_version(__name__, MOTO_VERSION)
         super().__init__(ip_address=ip_address, port=port, verbose=False)
+        self._origins = origins or OriginPolicy(frozenset())
 
     def _server_entry(self) -> None:
+        application = OriginGuard(HostCachingDispatcher(), self._origins)
         self._server = make_server(
-            self._ip_address, self._port, HostCachingDispatcher(), True, request_handler=MotoRequestHandler
+            self._ip_address, self._port, application, True, request_handler=MotoRequestHandler
         )
         self._server_ready_event.set()
         self._server.serve_forever()

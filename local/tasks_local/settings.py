@@ -4,6 +4,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from tasks_local.origins import ALLOWED_ORIGINS_VARIABLE, OriginPolicy
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -15,6 +17,8 @@ class LocalSettings:
     state_dir: Path
     prefix: str = "local-tasks"
     host: str = "127.0.0.1"
+    allowed_origins: str = ""  # LOCAL_ALLOWED_ORIGINS: more web pages that may call the local endpoints
+    body_timeout_seconds: float = 10.0  # LOCAL_BODY_TIMEOUT_SECONDS: how long the API waits for a body
 
     @classmethod
     def from_env(cls) -> "LocalSettings":
@@ -23,6 +27,8 @@ class LocalSettings:
             api_port=int(os.environ.get("API_PORT", "3000")),
             region=os.environ.get("AWS_REGION", "us-east-1"),
             state_dir=Path(os.environ.get("TASKS_LOCAL_STATE", REPO_ROOT / ".local")),
+            allowed_origins=os.environ.get(ALLOWED_ORIGINS_VARIABLE, ""),
+            body_timeout_seconds=float(os.environ.get("LOCAL_BODY_TIMEOUT_SECONDS", "10")),
         )
 
     @property
@@ -37,6 +43,16 @@ class LocalSettings:
     @property
     def api_url(self) -> str:
         return f"http://{self.host}:{self.api_port}"
+
+    @property
+    def origin_policy(self) -> OriginPolicy:
+        """The browser origins both local endpoints serve: the stack's own, and LOCAL_ALLOWED_ORIGINS."""
+        own = (
+            f"http://{host}:{port}"
+            for host in (self.host, "localhost")
+            for port in (self.api_port, self.aws_port)
+        )
+        return OriginPolicy.of(own, self.allowed_origins)
 
 
 def write_private(path: Path, data: bytes, *, first_writer_wins: bool = False) -> None:
