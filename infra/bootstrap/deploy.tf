@@ -42,13 +42,13 @@ data "aws_iam_policy_document" "deploy" {
   statement {
     sid       = "OwnState"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-    resources = ["${aws_s3_bucket.state.arn}/tasks/${each.key}.tfstate", "${aws_s3_bucket.state.arn}/tasks/${each.key}.tfstate.tflock"]
+    resources = ["${module.state_bucket.bucket_arn}/tasks/${each.key}.tfstate", "${module.state_bucket.bucket_arn}/tasks/${each.key}.tfstate.tflock"]
   }
 
   statement {
     sid       = "ListState"
     actions   = ["s3:ListBucket"]
-    resources = [aws_s3_bucket.state.arn]
+    resources = [module.state_bucket.bucket_arn]
     condition {
       test     = "StringLike"
       variable = "s3:prefix"

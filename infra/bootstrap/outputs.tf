@@ -1,6 +1,6 @@
 output "state_bucket" {
   description = "Bucket of every environment's state (make plan/deploy pass it as -backend-config)."
-  value       = aws_s3_bucket.state.bucket
+  value       = module.state_bucket.bucket_name
 }
 
 output "deploy_role_arns" {
