@@ -5,5 +5,5 @@ output "state_bucket" {
 
 output "deploy_role_arns" {
   description = "Per environment: the role its GitHub Actions job assumes (aws-actions/configure-aws-credentials role-to-assume)."
-  value       = { for env, role in aws_iam_role.deploy : env => role.arn }
+  value       = { for env, role in module.deploy_role : env => role.role_arn }
 }
