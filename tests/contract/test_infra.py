@@ -177,11 +177,20 @@ def test_every_manifest_asks_its_triggers_to_report_batch_item_failures():
 
 def test_each_function_gets_its_role_its_live_alias_and_its_manifest_statements():
     function = blocks("function", "resource")
-    assert function["aws_lambda_function.this"]["role"] == "${aws_iam_role.this.arn}"
+    role = blocks("function", "module")["role"]  # its own role, from the role module (STYLE 20)
+    assert role["source"] == "../role"
+    assert function["aws_lambda_function.this"]["role"] == "${module.role.role_arn}"
+    assert blocks("role", "output")["role_arn"]["value"] == "${aws_iam_role.this.arn}"
     assert function["aws_lambda_function.this"]["publish"] is True
     assert function["aws_lambda_alias.live"]["function_version"] == "${aws_lambda_function.this.version}"
-    policy = blocks("function", "data")["aws_iam_policy_document.this"]
-    assert policy["dynamic"][0]["statement"]["for_each"] == "${var.function.statements}"
+    assert role["statements"].startswith("${concat(var.function.statements, [")
+    policy = blocks("role", "data")["aws_iam_policy_document.this"]
+    assert policy["dynamic"][0]["statement"]["for_each"] == "${var.statements}"
+    assert blocks("role", "resource")["aws_iam_role_policy.this"] == {
+        "name": "${var.policy_name}",
+        "role": "${aws_iam_role.this.id}",
+        "policy": "${data.aws_iam_policy_document.this.json}",
+    }
     assert "module.definitions.functions" in blocks("stack", "module")["function"]["for_each"]
 
 

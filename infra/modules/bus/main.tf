@@ -26,7 +26,7 @@ resource "aws_cloudwatch_event_target" "this" {
   event_bus_name = aws_cloudwatch_event_bus.this.name
   target_id      = "target"
   arn            = each.value.queue != null ? var.queue_arns[each.value.queue] : var.state_machine_arns[each.value.state_machine]
-  role_arn       = each.value.state_machine != null ? aws_iam_role.targets.arn : null
+  role_arn       = each.value.state_machine != null ? module.role.role_arn : null
 
   retry_policy {
     maximum_event_age_in_seconds = var.target_retry.maximum_event_age_in_seconds

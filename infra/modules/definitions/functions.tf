@@ -51,11 +51,10 @@ locals {
           ]
           condition = null
         }],
-        [for kind in distinct(flatten([for statement in try(manifest.iam, []) : [for reference in statement.resources : split("/", reference)[0]]])) : {
-          actions   = local.kms_use[kind].actions
-          resources = [var.key_arns[kind]]
-          condition = { test = "StringEquals", variable = "kms:ViaService", values = ["${local.kms_use[kind].service}.${var.region}.amazonaws.com"] }
-        } if contains(keys(local.kms_use), kind)]
+        [
+          for kind in distinct(flatten([for statement in try(manifest.iam, []) : [for reference in statement.resources : split("/", reference)[0]]])) :
+          local.kms_statements[kind] if contains(keys(local.kms_statements), kind)
+        ]
       )
     }
   }

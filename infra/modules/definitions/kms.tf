@@ -9,4 +9,13 @@ locals {
     stateMachine = { service = "states", actions = ["kms:GenerateDataKey", "kms:Decrypt"] }
     secret       = { service = "secretsmanager", actions = ["kms:Decrypt"] } # GetSecretValue only
   }
+
+  # The statement that grants it, per kind: a function's (functions.tf) or a state machine's (workflow.tf).
+  kms_statements = {
+    for kind, use in local.kms_use : kind => {
+      actions   = use.actions
+      resources = [var.key_arns[kind]]
+      condition = { test = "StringEquals", variable = "kms:ViaService", values = ["${use.service}.${var.region}.amazonaws.com"] }
+    }
+  }
 }

@@ -44,13 +44,7 @@ locals {
         for action, targets in { for call in calls : call.action => var.workflow_arns[call.target]... } :
         { actions = [action], resources = distinct(targets), condition = null }
       ],
-      [
-        for kind in distinct([for call in calls : local.service_kind[call.service]]) : {
-          actions   = local.kms_use[kind].actions
-          resources = [var.key_arns[kind]]
-          condition = { test = "StringEquals", variable = "kms:ViaService", values = ["${local.kms_use[kind].service}.${var.region}.amazonaws.com"] }
-        }
-      ]
+      [for kind in distinct([for call in calls : local.service_kind[call.service]]) : local.kms_statements[kind]]
     )
   }
 }

@@ -7,37 +7,31 @@ locals {
   arn_prefix = "arn:${data.aws_partition.current.partition}:%s:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}"
 }
 
-resource "aws_iam_role" "this" {
-  name               = "${var.prefix}-codedeploy"
-  assume_role_policy = data.aws_iam_policy_document.assume.json
+module "role" {
+  source      = "../role"
+  name        = "${var.prefix}-codedeploy"
+  trust       = { principals = ["codedeploy.amazonaws.com"] }
+  policy_name = "shift-live-aliases"
+  statements = [
+    {
+      sid       = "LiveAliases"
+      actions   = ["lambda:GetAlias", "lambda:UpdateAlias", "lambda:GetFunction", "lambda:GetProvisionedConcurrencyConfig"]
+      resources = flatten([for name in values(var.function_names) : ["${format(local.arn_prefix, "lambda")}:function:${name}", "${format(local.arn_prefix, "lambda")}:function:${name}:*"]])
+    },
+    {
+      sid       = "Alarms"
+      actions   = ["cloudwatch:DescribeAlarms"]
+      resources = ["${format(local.arn_prefix, "cloudwatch")}:alarm:${var.prefix}-*"]
+    },
+  ]
 }
 
-data "aws_iam_policy_document" "assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["codedeploy.amazonaws.com"]
-    }
-  }
+moved {
+  from = aws_iam_role.this
+  to   = module.role.aws_iam_role.this
 }
 
-resource "aws_iam_role_policy" "this" {
-  name   = "shift-live-aliases"
-  role   = aws_iam_role.this.id
-  policy = data.aws_iam_policy_document.this.json
-}
-
-data "aws_iam_policy_document" "this" {
-  statement {
-    sid       = "LiveAliases"
-    actions   = ["lambda:GetAlias", "lambda:UpdateAlias", "lambda:GetFunction", "lambda:GetProvisionedConcurrencyConfig"]
-    resources = flatten([for name in values(var.function_names) : ["${format(local.arn_prefix, "lambda")}:function:${name}", "${format(local.arn_prefix, "lambda")}:function:${name}:*"]])
-  }
-
-  statement {
-    sid       = "Alarms"
-    actions   = ["cloudwatch:DescribeAlarms"]
-    resources = ["${format(local.arn_prefix, "cloudwatch")}:alarm:${var.prefix}-*"]
-  }
+moved {
+  from = aws_iam_role_policy.this
+  to   = module.role.aws_iam_role_policy.this
 }

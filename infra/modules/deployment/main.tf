@@ -42,7 +42,7 @@ resource "aws_codedeploy_deployment_group" "this" {
   for_each               = var.function_names
   app_name               = aws_codedeploy_app.this.name
   deployment_group_name  = each.value
-  service_role_arn       = aws_iam_role.this.arn
+  service_role_arn       = module.role.role_arn
   deployment_config_name = aws_codedeploy_deployment_config.this.deployment_config_name
 
   deployment_style {

@@ -10,7 +10,7 @@ resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_272:Code signing needs an AWS Signer profile in the deploy pipeline (DESIGN §9), not built yet; the zips are built deterministically from the repository
   function_name                  = "${var.prefix}-${var.name}"
   description                    = var.function.description
-  role                           = aws_iam_role.this.arn
+  role                           = module.role.role_arn
   handler                        = var.function.handler
   runtime                        = var.function.runtime
   architectures                  = [var.function.architecture]

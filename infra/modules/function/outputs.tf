@@ -20,5 +20,5 @@ output "version" {
 
 output "role_arn" {
   description = "ARN of the function's role."
-  value       = aws_iam_role.this.arn
+  value       = module.role.role_arn
 }

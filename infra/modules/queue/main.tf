@@ -34,22 +34,14 @@ resource "aws_sqs_queue_policy" "this" {
   policy    = data.aws_iam_policy_document.this.json
 }
 
+module "tls_only" {
+  source    = "../tls-only"
+  service   = "sqs"
+  resources = [aws_sqs_queue.this.arn]
+}
+
 data "aws_iam_policy_document" "this" {
-  statement {
-    sid       = "TlsOnly"
-    effect    = "Deny"
-    actions   = ["sqs:*"]
-    resources = [aws_sqs_queue.this.arn]
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
+  source_policy_documents = [module.tls_only.policy_json]
 
   dynamic "statement" {
     for_each = length(var.sender_rule_arns) > 0 ? [1] : []

@@ -20,7 +20,7 @@ module "definitions" {
   values = {
     tables   = { for key, table in module.table : key => table.table_name }
     bus      = { name = module.bus.bus_name }
-    buckets  = { archive = aws_s3_bucket.archive.bucket }
+    buckets  = { archive = module.archive_bucket.bucket_name }
     topics   = { notifications = aws_sns_topic.this["notifications"].arn }
     secrets  = { for key, secret in aws_secretsmanager_secret.this : key => secret.arn }
     settings = { retention_days = var.retention_days }
@@ -32,7 +32,7 @@ module "definitions" {
     { for name, topic in aws_sns_topic.this : "topic/${name}" => topic.arn },
     { for name, machine in module.workflow : "stateMachine/${name}" => machine.state_machine_arn },
     { for key, secret in aws_secretsmanager_secret.this : "secret/${key}" => secret.arn },
-    { "bucket/archive" = aws_s3_bucket.archive.arn, bus = module.bus.bus_arn },
+    { "bucket/archive" = module.archive_bucket.bucket_arn, bus = module.bus.bus_arn },
   )
   key_arns = {
     table        = module.key["tables"].key_arn

@@ -9,7 +9,7 @@ resource "aws_sfn_state_machine" "this" {
   #checkov:skip=CKV_AWS_285:Execution history is logged (level ALL) without execution data: AwaitDecision's input holds the task token, a credential that must never reach a log
   name     = "${var.prefix}-${var.name}"
   type     = "STANDARD" # approvals wait for days
-  role_arn = aws_iam_role.this.arn
+  role_arn = module.role.role_arn
   definition = templatefile(var.definition_path, {
     tasks_table              = var.tasks_table
     approvals_topic_arn      = var.approvals_topic_arn

@@ -1,0 +1,17 @@
+variable "name" {
+  description = "The bucket's name, global to S3 (hence the account id in ours)."
+  type        = string
+}
+
+variable "kms_key_arn" {
+  description = "Customer managed KMS key that encrypts every object (with an S3 bucket key)."
+  type        = string
+}
+
+variable "noncurrent_version_expiration" {
+  description = "The lifecycle rule's id and how many days a replaced or deleted version is kept before it expires."
+  type = object({
+    rule_id = string
+    days    = number
+  })
+}
