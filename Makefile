@@ -6,6 +6,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The ops tools (build, Terraform, traffic, smoke, reindex, cost) have a virtualenv of their own with only
+# the project and its `ops` extra: what deploys to AWS never installs the emulator or the test tools.
+OPS_VENV := $(VENV)/ops
+OPS := $(OPS_VENV)/bin/python -m tasks_ops
+OPS_STAMP := $(OPS_VENV)/.installed
 
 AWS_PORT ?= 4566
 API_PORT ?= 3000
@@ -45,7 +50,7 @@ override export AWS_PORT := $(value AWS_PORT)
 override export API_PORT := $(value API_PORT)
 override export AWS_REGION := $(value AWS_REGION)
 # CI deploys the dist/ artifact built once by `make package` and passes PACKAGE=no, so no stage rebuilds it.
-PACKAGED := $(if $(filter no,$(ARG_PACKAGE)),$(STAMP),package)
+PACKAGED := $(if $(filter no,$(ARG_PACKAGE)),$(OPS_STAMP),package)
 # checkov pins libraries below what moto needs, so it has a virtualenv of its own (pyproject.toml's
 # dependency group `checkov`, pinned by constraints-checkov.txt).
 CHECKOV_VENV := $(VENV)/checkov
@@ -53,10 +58,11 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
 .PHONY: help dev test lint audit format token publish invoke queues seed approve approvals demo diagram package plan deploy smoke rollback cost reindex
 
-help: ## List the targets
-	@if [ -t 1 ]; then on=$$'\033[36m' off=$$'\033[0m'; else on= off=; fi; \
-	grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
-	| awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "}; {printf "  %s%-8s%s %s\n", on, $$1, off, $$2}'
+help: ## List the targets, by what they are for
+	@if [ -t 1 ]; then on=$$'\033[36m' bold=$$'\033[1m' off=$$'\033[0m'; else on= bold= off=; fi; \
+	awk -v on="$$on" -v bold="$$bold" -v off="$$off" ' \
+	  /^##@ / { printf "\n%s%s%s\n", bold, substr($$0, 5), off } \
+	  /^[a-z-]+:.*## / { split($$0, part, ":.*## "); printf "  %s%-10s%s %s\n", on, part[1], off, part[2] }' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required ($(PYTHON) is $$($(PYTHON) --version))"; exit 1; }
@@ -67,6 +73,15 @@ $(STAMP): pyproject.toml constraints.txt
 	   || { tail -n 30 $(VENV)/install.log >&2; exit 1; }
 	@touch $@
 
+$(OPS_STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required ($(PYTHON) is $$($(PYTHON) --version))"; exit 1; }
+	@test -x $(OPS_VENV)/bin/python || $(PYTHON) -m venv $(OPS_VENV)
+	@echo "Installing the project and its ops tools into $(OPS_VENV) (log: $(OPS_VENV)/install.log)" >&2
+	@{ $(OPS_VENV)/bin/python -m pip install --upgrade pip && \
+	   $(OPS_VENV)/bin/python -m pip install -c constraints.txt -e '.[ops]'; } > $(OPS_VENV)/install.log 2>&1 \
+	   || { tail -n 30 $(OPS_VENV)/install.log >&2; exit 1; }
+	@touch $@
+
 $(CHECKOV_STAMP): pyproject.toml constraints-checkov.txt
 	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
 	@echo "Installing checkov into $(CHECKOV_VENV) (log: $(CHECKOV_VENV)/install.log)" >&2
@@ -75,27 +90,10 @@ $(CHECKOV_STAMP): pyproject.toml constraints-checkov.txt
 	   || { tail -n 30 $(CHECKOV_VENV)/install.log >&2; exit 1; }
 	@touch $@
 
+##@ Local stack (make dev, and what talks to it)
+
 dev: $(STAMP) ## Run the whole system locally: AWS (moto) on :4566 (AWS_PORT), the HTTP API on :3000 (API_PORT)
 	@exec $(BIN)/python -m tasks_local dev
-
-test: $(STAMP) ## Run every test suite (unit, integration, contract, end-to-end)
-	@$(BIN)/python -m pytest
-
-lint: $(STAMP) $(CHECKOV_STAMP) ## Lint and check formatting (ruff), validate the approval ASL (statelint and our checks), check infra/ (HCL parse, terraform fmt, checkov), the workflows (schema, zizmor), bandit
-	@$(BIN)/ruff check .
-	@$(BIN)/ruff format --check .
-	@$(BIN)/python -m tasks_local lint-workflow
-	@$(BIN)/python -m tasks_local lint-infra --checkov $(CHECKOV_VENV)/bin/checkov
-	@$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
-	@$(BIN)/zizmor --offline --quiet .github/workflows
-	@$(BIN)/bandit --quiet --recursive --severity-level medium services shared local bench && echo "bandit: no medium or high findings"
-
-audit: $(STAMP) ## Check the locked dependencies (constraints.txt) against the advisory databases (pip-audit; needs the network)
-	@$(BIN)/pip-audit --strict --no-deps --disable-pip --progress-spinner off --requirement constraints.txt
-
-format: $(STAMP) ## Fix lint findings and format the code (ruff)
-	@$(BIN)/ruff check --fix .
-	@$(BIN)/ruff format .
 
 token: $(STAMP) ## Print a bearer token for the local API: make token USER=alice GROUPS=approvers
 	@$(BIN)/python -m tasks_local token --user "$$ARG_USER" --groups "$$ARG_GROUPS"
@@ -124,29 +122,52 @@ approvals: $(STAMP) ## Print what awaits approval, oldest request first (as USER
 demo: $(STAMP) ## Tell the approval story against the running stack (make dev), checking every step
 	@$(BIN)/python -m tasks_local demo
 
-diagram: $(STAMP) ## Regenerate the approval workflow's Mermaid diagram in docs/approval-workflow.md
-	@$(BIN)/python -m tasks_local diagram
+##@ Quality (what CI runs, and the developer's checks)
 
-package: $(STAMP) ## Build dist/: one zip per function and the dependency layer (Python 3.12, arm64), byte-identical for the same inputs
-	@$(BIN)/python -m tasks_local package
+test: $(STAMP) ## Run every test suite (unit, integration, contract, end-to-end)
+	@$(BIN)/python -m pytest
+
+lint: $(STAMP) $(CHECKOV_STAMP) ## Lint and check formatting (ruff), validate the approval ASL (statelint and our checks), check infra/ (HCL parse, terraform fmt, checkov), the workflows (schema, zizmor), bandit
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+	@$(BIN)/python -m tasks_ops lint-workflow
+	@$(BIN)/python -m tasks_ops lint-infra --checkov $(CHECKOV_VENV)/bin/checkov
+	@$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	@$(BIN)/zizmor --offline --quiet .github/workflows
+	@$(BIN)/bandit --quiet --recursive --severity-level medium services shared local ops bench && echo "bandit: no medium or high findings"
+
+format: $(STAMP) ## Fix lint findings and format the code (ruff)
+	@$(BIN)/ruff check --fix .
+	@$(BIN)/ruff format .
+
+audit: $(STAMP) ## Check the locked dependencies (constraints.txt) against the advisory databases (pip-audit; needs the network)
+	@$(BIN)/pip-audit --strict --no-deps --disable-pip --progress-spinner off --requirement constraints.txt
+
+diagram: $(STAMP) ## Regenerate the approval workflow's Mermaid diagram in docs/approval-workflow.md
+	@$(BIN)/python -m tasks_ops diagram
+
+##@ Ops (build, release and operate in AWS: the ops extra only)
+
+package: $(OPS_STAMP) ## Build dist/: one zip per function and the dependency layer (Python 3.12, arm64), byte-identical for the same inputs
+	@$(OPS) package
 
 plan: $(PACKAGED) ## Plan one environment with Terraform: make plan ENV=dev (says what is missing when it cannot)
-	@$(BIN)/python -m tasks_local terraform plan --env "$$ARG_ENV"
+	@$(OPS) terraform plan --env "$$ARG_ENV"
 
 deploy: $(PACKAGED) ## Apply one environment with Terraform, then shift each changed function's `live` alias through CodeDeploy: make deploy ENV=dev
-	@$(BIN)/python -m tasks_local terraform apply --env "$$ARG_ENV"
+	@$(OPS) terraform apply --env "$$ARG_ENV"
 
 # URL, TOKEN and APPROVER_TOKEN reach `smoke` as environment variables (make exports the variables given
 # on its command line), so no token appears on a command line for `ps` to show.
-smoke: $(STAMP) ## Health, a CRUD round trip with If-Match and an approval round trip: make smoke [URL=.. TOKEN=.. APPROVER_TOKEN=..] or ENV=staging
-	@$(BIN)/python -m tasks_local smoke $(if $(ENV_GIVEN),--env "$$ARG_ENV")
+smoke: $(OPS_STAMP) ## Health, a CRUD round trip with If-Match and an approval round trip: make smoke [URL=.. TOKEN=.. APPROVER_TOKEN=..] or ENV=staging
+	@$(OPS) smoke $(if $(ENV_GIVEN),--env "$$ARG_ENV")
 
-rollback: $(STAMP) ## Point a function's `live` alias back at its previous version in AWS: make rollback ENV=staging FN=tasks-api (or FN=all)
+rollback: $(OPS_STAMP) ## Point a function's `live` alias back at its previous version in AWS: make rollback ENV=staging FN=tasks-api (or FN=all)
 	@test -n "$$ARG_FN" || { echo "usage: make rollback ENV=<env> FN=<function>|all" >&2; exit 2; }
-	@$(BIN)/python -m tasks_local rollback --env "$$ARG_ENV" --function "$$ARG_FN"
+	@$(OPS) rollback --env "$$ARG_ENV" --function "$$ARG_FN"
 
-cost: $(STAMP) ## The stack's cost per million task writes and for a month at low traffic, every term printed: make cost [PRICES=us-east-1]
-	@$(BIN)/python -m tasks_local cost --prices "$$ARG_PRICES"
+cost: $(OPS_STAMP) ## The stack's cost per million task writes and for a month at low traffic, every term printed: make cost [PRICES=us-east-1]
+	@$(OPS) cost --prices "$$ARG_PRICES"
 
-reindex: $(STAMP) ## Rebuild the listing views from the tasks table after a restore: make reindex (the local stack) or ENV=staging
-	@$(BIN)/python -m tasks_local reindex $(if $(ENV_GIVEN),--env "$$ARG_ENV")
+reindex: $(OPS_STAMP) ## Rebuild the listing views from the tasks table after a restore: make reindex (the local stack) or ENV=staging
+	@$(OPS) reindex $(if $(ENV_GIVEN),--env "$$ARG_ENV")

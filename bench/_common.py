@@ -20,13 +20,12 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
-from tasks_local.aws import create_secrets, in_process_environment, patch_moto, secret_names
+from tasks_local.runtime.embedded_aws import create_secrets, in_process_environment, patch_moto, secret_names
 from tasks_shared.tables import create_table_request, definitions
 
+# The bench scripts run as modules from the repository's root (`python -m bench.<script>`), so they import
+# the tests' support package (tests/support) as any package: no sys.path edit.
 REPO_ROOT = Path(__file__).resolve().parent.parent
-# The bench scripts share the end-to-end tests' support code (tests/harness.py, tests/samples.py).
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
 
 # What tests/conftest.py sets: fake credentials, no tracing, the tables' names. Never a real endpoint.
 LOCAL_ENV = in_process_environment("bench-tasks")
@@ -81,8 +80,8 @@ def silenced(*logger_names: str) -> Iterator[None]:
 
 
 def on_local_stack(measure: Callable[[Any], dict[str, list[float]]]) -> dict[str, list[float]]:
-    """Start `make dev` (tests/harness.py) in a fresh state folder, measure on it, always stop it."""
-    from tests.harness import start_stack, stop_stack  # noqa: PLC0415 - only the scripts that start a stack
+    """Start `make dev` (tests/support/harness.py) in a fresh state folder, measure on it, always stop it."""
+    from tests.support.harness import start_stack, stop_stack  # noqa: PLC0415 - only the scripts that start a stack
 
     with tempfile.TemporaryDirectory() as state:
         stack = start_stack(Path(state))

@@ -1,6 +1,6 @@
 """Latency of the tasks API handler, its import cost, and what a list page reads from DynamoDB.
 
-    .venv/bin/python bench/api_latency.py [--json results.json]
+    .venv/bin/python -m bench.api_latency [--json results.json]
 
 a) warm lambda_handler invocations against in-process moto: create, get, list (limit 20);
 b) the same through handle() on an in-memory repository: the handler's own overhead;
@@ -33,10 +33,10 @@ import _common
 import boto3
 from botocore.config import Config
 
+from tasks_api import SERVICE, tracer
 from tasks_api.config import Settings
 from tasks_api.handler import handle, lambda_handler
-from tasks_api.observability import SERVICE, tracer
-from tasks_local.functions import LambdaContext
+from tasks_local.runtime.functions import LambdaContext
 from tasks_shared.adapters.dynamodb.items import task_record, to_item
 from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
 from tasks_shared.adapters.dynamodb.views import view_item
@@ -45,9 +45,9 @@ from tasks_shared.config import from_env
 from tasks_shared.domain.listing import ListQuery, scopes_of
 from tasks_shared.domain.model import Caller, Priority, Task
 from tasks_shared.domain.paging import PageTokens
-from tasks_shared.services.tasks import TaskService
-from tests.pipeline import Indexer
-from tests.samples import api_event
+from tasks_shared.usecases.tasks import TaskService
+from tests.support.pipeline import Indexer
+from tests.support.samples import api_event
 
 Invoke = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -150,7 +150,7 @@ elapsed = time.perf_counter() - start
 import json, sys
 tracing = None
 if "{module}" == "tasks_api.handler":
-    from tasks_api.observability import tracer
+    from tasks_api import tracer
     tracing = not tracer.disabled
 print(json.dumps([elapsed * 1000, tracing, "aws_xray_sdk.core" in sys.modules]))
 """

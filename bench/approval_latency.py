@@ -13,7 +13,7 @@ the effect is visible (polled every --poll-ms):
 
 The contract (DESIGN §3): token stored within 2 s; a decision on GET within 1 s, in lists within 2 s.
 
-Run: .venv/bin/python bench/approval_latency.py [--requests 30]
+Run: .venv/bin/python -m bench.approval_latency [--requests 30]
 """
 
 from __future__ import annotations
@@ -22,9 +22,8 @@ import argparse
 import time
 import uuid
 
-from _common import on_local_stack, report_latencies, wait_ms
-
-from tests.harness import LocalStack
+from bench._common import on_local_stack, report_latencies, wait_ms
+from tests.support.harness import LocalStack
 
 TASKS_TABLE = "local-tasks-tasks"
 

@@ -1,6 +1,6 @@
 """Cold start of the tasks API function against the floor any Python function that talks to DynamoDB pays.
 
-    .venv/bin/python bench/cold_start.py [--runs 15] [--before DIR] [--json results.json]
+    .venv/bin/python -m bench.cold_start [--runs 15] [--before DIR] [--json results.json]
 
 In one run, interleaved (each round starts every variant once, in a rotating order), each in a fresh
 process with a Lambda-like environment (LAMBDA_TASK_ROOT set, tracing on, a trace id, AWS_REGION):
@@ -52,11 +52,11 @@ from typing import Any
 import _common
 import boto3
 
-from tasks_local import package
-from tasks_local.aws import create_secrets, secret_names
-from tasks_local.moto_server import LocalMotoServer
+from tasks_local.moto_fixes.server import LocalMotoServer
+from tasks_local.runtime.embedded_aws import create_secrets, secret_names
+from tasks_ops import build as package
 from tasks_shared.tables import create_table_request, definitions
-from tests.samples import api_event
+from tests.support.samples import api_event
 
 REPO_ROOT = _common.REPO_ROOT
 PREFIX = "bench-tasks"  # the names bench/_common.LOCAL_ENV gives the tables and the secret

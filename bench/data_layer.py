@@ -17,9 +17,9 @@ migration would (the task-indexer projects their views, the consumers record the
 processed-event markers), the tables whose size slowed moto down. Not 20,000 tasks through the stream:
 moto's SQS does O(queue) work on every message (each send computes the queue's attributes, counting
 every message), so a 20,000-event burst builds a backlog that drains at a few events a second.
-Write units per operation: bench/write_units.py.
+Write units per operation: ops/tasks_ops/cost/write_units.py.
 
-Run: .venv/bin/python bench/data_layer.py [--samples 40] [--tasks 2000] [--filler 20000] [--memory-writes 300]
+Run: .venv/bin/python -m bench.data_layer [--samples 40] [--tasks 2000] [--filler 20000] [--memory-writes 300]
 """
 
 from __future__ import annotations
@@ -36,12 +36,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from _common import percentile, print_table, wait_ms
-
+from bench._common import percentile, print_table, wait_ms
 from tasks_shared.adapters.dynamodb.items import task_record, to_item
 from tasks_shared.adapters.dynamodb.views import view_item
 from tasks_shared.domain.model import Task
-from tests.harness import LocalStack, start_stack, stop_stack
+from tests.support.harness import LocalStack, start_stack, stop_stack
 
 PREFIX = "local-tasks"
 TASKS, VIEWS, ACTIVITY = (f"{PREFIX}-{key}" for key in ("tasks", "views", "activity"))

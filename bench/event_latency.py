@@ -8,7 +8,7 @@ effect is visible in moto (polled every --poll-ms):
   rename   → task-updated   has appended its entry   (activity table: TASK#<id>/HIST#...)
   complete → task-completed has archived a snapshot  (S3: tasks/<owner>/<id>.json)
 
-Run: .venv/bin/python bench/event_latency.py [--writes 40]
+Run: .venv/bin/python -m bench.event_latency [--writes 40]
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ import argparse
 import time
 import uuid
 
-from _common import on_local_stack, report_latencies, wait_ms
-
-from tests.harness import LocalStack
+from bench._common import on_local_stack, report_latencies, wait_ms
+from tests.support.harness import LocalStack
 
 PREFIX = "local-tasks"
 

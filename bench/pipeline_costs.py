@@ -1,6 +1,6 @@
 """What each task write sets running, measured: the inputs of `make cost`.
 
-Run: .venv/bin/python bench/pipeline_costs.py [--lifecycles 30] [--json bench/results/pipeline.json]
+Run: .venv/bin/python -m bench.pipeline_costs [--lifecycles 30] [--json FILE]  (default: `make cost`'s input)
 
 The script builds what `make dev` builds (moto in server mode on a free port, provisioned from the same
 definitions; every function from its manifest, its real entry point with the Powertools decorators) in
@@ -16,8 +16,8 @@ workflow (a high-priority create, an approver's decision through the API) on mot
 interpreter and counts the state transitions in its execution history.
 
 These are moto numbers: a handler here talks HTTP to moto on loopback, not to DynamoDB; durations are
-this machine's, not Lambda's on arm64. `make cost` reads the JSON (committed under bench/results/) and
-says so where it uses them.
+this machine's, not Lambda's on arm64. `make cost` reads the JSON (committed as
+ops/tasks_ops/cost/measured/pipeline.json) and says so where it uses them.
 """
 
 from __future__ import annotations
@@ -35,9 +35,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from _common import REPO_ROOT, machine, percentile
+from bench._common import machine, percentile
+from tasks_ops.cost.report import MEASURED
 
-RESULTS = REPO_ROOT / "bench" / "results" / "pipeline.json"
+RESULTS = MEASURED  # what `make cost` reads
 WRITE_KINDS = ("create", "update", "complete", "delete")
 
 
@@ -160,8 +161,8 @@ def _drain(pollers: list[Any]) -> None:
 
 
 def measure(lifecycles: int) -> dict[str, Any]:
-    from tests.harness import free_port  # noqa: PLC0415
-    from tests.samples import api_event  # noqa: PLC0415
+    from tests.support.harness import free_port  # noqa: PLC0415
+    from tests.support.samples import api_event  # noqa: PLC0415
 
     state = tempfile.mkdtemp(prefix="pipeline-costs-")
     os.environ.update(
@@ -171,9 +172,9 @@ def measure(lifecycles: int) -> dict[str, Any]:
     recorder = Recorder()
     _hook(recorder)
 
-    from tasks_local import dev  # noqa: PLC0415 - after the environment and the hook
-    from tasks_local.aws import start_moto  # noqa: PLC0415
-    from tasks_local.settings import LocalSettings  # noqa: PLC0415
+    from tasks_local.runtime import dev  # noqa: PLC0415 - after the environment and the hook
+    from tasks_local.runtime.embedded_aws import start_moto  # noqa: PLC0415
+    from tasks_local.runtime.settings import LocalSettings  # noqa: PLC0415
 
     settings = LocalSettings.from_env()
     dev._quiet_libraries()
@@ -237,7 +238,7 @@ def measure(lifecycles: int) -> dict[str, Any]:
     approval = _approval(recorder, call, pollers, (resources, workflow, stop))
     return {
         "measured_on": datetime.date.today().isoformat(),
-        "command": f".venv/bin/python bench/pipeline_costs.py --lifecycles {lifecycles}",
+        "command": f".venv/bin/python -m bench.pipeline_costs --lifecycles {lifecycles}",
         "machine": machine(),
         "lifecycles": lifecycles,
         "manifests": {name: {"memory_mb": manifest.memory_mb} for name, manifest in stack.manifests.items()},
@@ -252,7 +253,7 @@ def _approval(recorder: Recorder, call: Any, pollers: list[Any], stack: tuple[An
     resources, workflow, stop = stack
     import boto3  # noqa: PLC0415
 
-    from tasks_local.workflow import ExecutionStarter  # noqa: PLC0415
+    from tasks_local.runtime.workflow import ExecutionStarter  # noqa: PLC0415
 
     recorder.kind = "approval"
     task = call("create-task", user="alice", body={"title": "Rotate the production keys", "priority": "high"})

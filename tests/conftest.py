@@ -1,17 +1,23 @@
 """Test-wide settings: fake AWS credentials, no tracing, the tables' environment."""
 
 import os
+from collections.abc import Iterator
 
 import boto3
 import pytest
 from moto import mock_aws
 
-from tasks_local.aws import create_secrets, in_process_environment, patch_moto, secret_names
+from tasks_local.runtime.bus import EventResources, provision_events
+from tasks_local.runtime.embedded_aws import create_secrets, in_process_environment, patch_moto, secret_names
+from tasks_local.runtime.manifest import load_all
+from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
 from tasks_shared.tables import create_table_request, definitions
+from tests.support.harness import LocalStack, start_stack, stop_stack
 
 patch_moto()  # every in-process moto test runs on the local runtime's moto, as `make dev` does
 
 TEST_ENV = in_process_environment("test-tasks")
+PREFIX = "local-tasks"  # the prefix of the queue ARNs in events/samples/sqs/
 
 # Never reach a real endpoint from the in-process tests, whatever the developer's shell says.
 os.environ.pop("AWS_ENDPOINT_URL", None)
@@ -34,3 +40,23 @@ def aws():
     """moto in-process, with every table and secret created from its definition."""
     with mock_aws():
         yield create_resources()
+
+
+@pytest.fixture
+def tasks(aws) -> DynamoDBTaskRepository:
+    """The task repository on the in-process moto's tables."""
+    return DynamoDBTaskRepository(aws, os.environ["TASKS_TABLE"], os.environ["VIEWS_TABLE"])
+
+
+@pytest.fixture
+def resources(aws) -> EventResources:
+    """The bus, its rules and archive, the consumers' queues, the bucket and topics, from the manifests."""
+    return provision_events(PREFIX, os.environ["AWS_REGION"], load_all())
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory) -> Iterator[LocalStack]:
+    """`make dev` as a subprocess on free ports, shared by the session's end-to-end tests."""
+    running = start_stack(tmp_path_factory.mktemp("local-state"))
+    yield running
+    stop_stack(running)

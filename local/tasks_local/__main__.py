@@ -1,11 +1,14 @@
-"""Command line of the local runtime, behind the Makefile's targets: `python -m tasks_local <command>`."""
+"""Command line of the local stack, behind the Makefile's local targets: `python -m tasks_local <command>`.
+
+The stack itself (`dev`) and the commands that talk only to a running one; what builds, releases and
+operates in AWS is `python -m tasks_ops`."""
 
 import argparse
 import os
 import sys
 from collections.abc import Callable
 
-from tasks_local.settings import LocalSettings
+from tasks_local.runtime.settings import LocalSettings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,28 +37,11 @@ def _parser() -> argparse.ArgumentParser:
     approvals = commands.add_parser("approvals", help="what awaits approval, oldest request first")
     approvals.add_argument("--user", required=True, help="the approver who looks (USER)")
     commands.add_parser("demo", help="the approval story against the running stack, each step checked")
-    commands.add_parser("diagram", help="write the workflow's Mermaid diagram into its docs")
-    commands.add_parser("lint-workflow", help="statelint and our own checks on the approval ASL")
-    commands.add_parser("package", help="build dist/: one zip per function and the dependency layer")
-    lint_infra = commands.add_parser("lint-infra", help="parse every .tf, terraform fmt -check, checkov")
-    lint_infra.add_argument("--checkov", required=True, help="the checkov executable (its own virtualenv)")
-    terraform = commands.add_parser("terraform", help="plan or apply one environment, or say what is missing")
-    terraform.add_argument("action", choices=["plan", "apply"])
-    terraform.add_argument("--env", required=True, help="dev, staging or prod (ENV)")
-    rollback = commands.add_parser("rollback", help="point `live` back at the previous version in AWS")
-    rollback.add_argument("--env", required=True, help="dev, staging or prod (ENV)")
-    rollback.add_argument("--function", required=True, help="a function's name, or all (FN)")
-    smoke = commands.add_parser("smoke", help="health, CRUD with If-Match and approval round trips")
-    smoke.add_argument("--env", default=None, help="a deployed environment: its URL and Cognito sign-in")
-    reindex = commands.add_parser("reindex", help="rebuild the listing views from the tasks table")
-    reindex.add_argument("--env", default=None, help="a deployed environment (default: the local stack)")
-    cost = commands.add_parser("cost", help="monthly cost at low traffic and per million task writes")
-    cost.add_argument("--prices", default="us-east-1", help="the region of infra/pricing/<region>.json")
     return parser
 
 
 def _dev(_args: argparse.Namespace) -> int:
-    from tasks_local.dev import StartupError, run  # noqa: PLC0415 - moto is imported only when needed
+    from tasks_local.runtime.dev import StartupError, run  # noqa: PLC0415 - moto is imported only when needed
 
     try:
         status = run()
@@ -72,7 +58,7 @@ def _dev(_args: argparse.Namespace) -> int:
 
 
 def _token(args: argparse.Namespace) -> int:
-    from tasks_local.auth import issue_token  # noqa: PLC0415
+    from tasks_local.runtime.identity import issue_token  # noqa: PLC0415
 
     if not args.user.strip():
         raise ValueError("a user is required: make token USER=alice")
@@ -82,21 +68,22 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _seed(args: argparse.Namespace) -> int:
-    from tasks_local import seed  # noqa: PLC0415
+    from tasks_local.clients import seed  # noqa: PLC0415
 
     return seed.main(args.count, args.user, args.seed)
 
 
 def _stack_command(args: argparse.Namespace) -> int:
     """The commands that work against the running stack; their mistakes and failures are one line."""
-    from tasks_local import approvals, demo, tools  # noqa: PLC0415
-    from tasks_local.client import ApiError  # noqa: PLC0415
+    from tasks_local.clients import approvals, demo, event_tools  # noqa: PLC0415
+    from tasks_local.clients.api import ApiError  # noqa: PLC0415
+    from tasks_local.clients.stack import StackNotRunning  # noqa: PLC0415
 
     settings = LocalSettings.from_env()
     commands: dict[str, Callable[[], int]] = {
-        "publish": lambda: tools.publish(settings, args.event),
-        "invoke": lambda: tools.invoke(settings, args.function, args.event),
-        "queues": lambda: tools.queues(settings),
+        "publish": lambda: event_tools.publish(settings, args.event),
+        "invoke": lambda: event_tools.invoke(settings, args.function, args.event),
+        "queues": lambda: event_tools.queues(settings),
         "approve": lambda: approvals.approve(
             settings, args.task, args.user, decision=args.decision, comment=args.comment
         ),
@@ -107,7 +94,7 @@ def _stack_command(args: argparse.Namespace) -> int:
         return commands[args.command]()
     except BrokenPipeError:
         raise  # not an error of ours: see the end of this module
-    except (tools.StackNotRunning, OSError, ValueError, KeyError) as exc:
+    except (StackNotRunning, OSError, ValueError, KeyError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (ApiError, demo.DemoFailed) as exc:
@@ -115,47 +102,7 @@ def _stack_command(args: argparse.Namespace) -> int:
         return 1
 
 
-def _repository_command(args: argparse.Namespace) -> int:
-    from tasks_local import (  # noqa: PLC0415
-        cost,
-        deploy,
-        diagram,
-        infra_lint,
-        package,
-        reindex,
-        release,
-        smoke,
-        workflow_lint,
-    )
-
-    commands: dict[str, Callable[[], int]] = {
-        "diagram": diagram.main,
-        "lint-workflow": workflow_lint.main,
-        "package": package.main,
-        "lint-infra": lambda: infra_lint.main(args.checkov),
-        "terraform": lambda: deploy.main(args.action, args.env),
-        "rollback": lambda: release.rollback(args.env, args.function),
-        "smoke": lambda: smoke.main(args.env),
-        "cost": lambda: cost.main(args.prices),
-        "reindex": lambda: reindex.main(args.env),
-    }
-    return commands[args.command]()
-
-
-_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "dev": _dev,
-    "token": _token,
-    "seed": _seed,
-    "diagram": _repository_command,
-    "lint-workflow": _repository_command,
-    "package": _repository_command,
-    "lint-infra": _repository_command,
-    "terraform": _repository_command,
-    "rollback": _repository_command,
-    "smoke": _repository_command,
-    "cost": _repository_command,
-    "reindex": _repository_command,
-}
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"dev": _dev, "token": _token, "seed": _seed}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 
 import hcl2
 
-from tasks_local.settings import REPO_ROOT
+from tasks_local.runtime.settings import REPO_ROOT
 
 INFRA = REPO_ROOT / "infra"
 MODULES = INFRA / "modules"

@@ -9,9 +9,9 @@ from openapi_spec_validator import validate
 from tasks_api.handler import lambda_handler
 from tasks_api.openapi import openapi_document
 from tasks_api.schemas import documents, validator
-from tasks_local.functions import LambdaContext
-from tasks_local.manifest import load_all
-from tests.samples import api_event
+from tasks_local.runtime.functions import LambdaContext
+from tasks_local.runtime.manifest import load_all
+from tests.support.samples import api_event
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
 

@@ -2,7 +2,7 @@
 
 import re
 
-from tasks_local.settings import REPO_ROOT
+from tasks_local.runtime.settings import REPO_ROOT
 from tasks_shared.domain.fields import APPROVED_WORK, FIELDS
 
 DOC = REPO_ROOT / "docs" / "approval-workflow.md"

@@ -13,10 +13,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tasks_local.bus import EventResources, provision_events, rules_definition, target_queue
-from tasks_local.manifest import load_all
+from tasks_local.runtime.bus import EventResources, provision_events, rules_definition, target_queue
+from tasks_local.runtime.manifest import load_all
 from tasks_shared.adapters.dynamodb.activity import MARKER_TTL_SECONDS
-from tests.samples import EVENTS_DIR, load_event
+from tests.support.samples import EVENTS_DIR, load_event
 
 PREFIX = "contract-tasks"
 REGION = "us-east-1"

@@ -13,8 +13,8 @@ import sys
 
 import pytest
 
-from tasks_local.manifest import load_all
-from tasks_local.settings import REPO_ROOT
+from tasks_local.runtime.manifest import load_all
+from tasks_local.runtime.settings import REPO_ROOT
 
 # module -> why it stays out of the API's cold start
 KEPT_OUT = {

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tasks_local.release import function_names
-from tasks_local.settings import REPO_ROOT
+from tasks_local.runtime.settings import REPO_ROOT
+from tasks_ops.traffic import function_names
 from tests.contract.terraform import blocks
 
 WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml"))

@@ -13,7 +13,7 @@ DOC = INFRA.parent / "docs" / "deploy.md"
 TEXT = DOC.read_text()
 BLOCKS = re.findall(r"<!-- (runs here|needs AWS) -->\n```bash\n(.*?)```", TEXT, re.DOTALL)
 RUNS_HERE = [block for kind, block in BLOCKS if kind == "runs here"]
-# What `make plan` may say is missing, one line each (local/tasks_local/deploy.py).
+# What `make plan` may say is missing, one line each (ops/tasks_ops/terraform.py).
 MISSING = (
     "terraform is not on PATH",
     "the AWS provider is not installed",

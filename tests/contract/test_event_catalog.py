@@ -20,11 +20,11 @@ from jsonschema import Draft202012Validator
 from jsonschema.validators import validator_for
 
 from tasks_api import schemas as api_schemas
-from tasks_local.manifest import load_all
-from tasks_local.settings import REPO_ROOT
+from tasks_local.runtime.manifest import load_all
+from tasks_local.runtime.settings import REPO_ROOT
 from tasks_shared import catalog
 from tasks_shared.schema_registry import FORMAT_CHECKER, FORMATS, shared_documents
-from tests.samples import EVENTS_DIR, load_event
+from tests.support.samples import EVENTS_DIR, load_event
 
 CATALOG_DIR = REPO_ROOT / "events" / "catalog"  # the one source; the shared package ships it
 CATALOG_FILES = sorted(CATALOG_DIR.glob("*.json"))

@@ -21,14 +21,14 @@ import pytest
 from aws_lambda_powertools.utilities import parameters
 from botocore.client import BaseClient
 
-from tasks_local.aws import secret_names
-from tasks_local.bus import event_resource_names, provision_events
-from tasks_local.functions import LocalFunction
-from tasks_local.manifest import load_all
-from tasks_local.pollers import QueuePoller, StreamPoller
+from tasks_local.runtime.bus import event_resource_names, provision_events
+from tasks_local.runtime.embedded_aws import secret_names
+from tasks_local.runtime.functions import LocalFunction
+from tasks_local.runtime.manifest import load_all
+from tasks_local.runtime.pollers import QueuePoller, StreamPoller
 from tasks_shared.tables import definitions
-from tests.pipeline import drain
-from tests.samples import api_event, load_event
+from tests.support.pipeline import drain
+from tests.support.samples import api_event, load_event
 
 PREFIX = "local-tasks"
 TEST_PREFIX = "test-tasks"  # the tables' and secrets' prefix in tests/conftest.py

@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from tasks_api.openapi import openapi_document
-from tasks_local.bus import event_resource_names, rules_definition
-from tasks_local.manifest import load, manifest_paths
-from tasks_local.workflow import ASL_PATH, placeholders
+from tasks_local.runtime.bus import event_resource_names, rules_definition
+from tasks_local.runtime.manifest import load, manifest_paths
+from tasks_local.runtime.workflow import ASL_PATH, placeholders
 from tasks_shared.tables import create_table_request, definitions
 from tests.contract.terraform import INFRA, TERRAFORM, blocks, evaluate_definitions, fake_arn, parsed
 

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from tasks_local.diagram import DOC_PATH, document_with_diagram, mermaid
-from tasks_local.workflow import ASL_PATH
+from tasks_local.runtime.workflow import ASL_PATH
+from tasks_ops.checks.diagram import DOC_PATH, document_with_diagram, mermaid
 
 
 def _definition() -> dict:

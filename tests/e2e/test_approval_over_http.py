@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.e2e.polling import eventually
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.e2e
 

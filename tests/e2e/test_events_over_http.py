@@ -7,9 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from botocore.exceptions import ClientError
 
-from tasks_local.settings import REPO_ROOT
-from tests.e2e.polling import eventually
-from tests.samples import load_event
+from tasks_local.runtime.settings import REPO_ROOT
+from tests.support.polling import eventually
+from tests.support.samples import load_event
 
 pytestmark = pytest.mark.e2e
 

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from tasks_local.settings import REPO_ROOT
+from tasks_local.runtime.settings import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 

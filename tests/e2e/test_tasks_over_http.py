@@ -3,7 +3,7 @@
 import pytest
 import requests
 
-from tests.e2e.polling import eventually
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.e2e
 

@@ -13,18 +13,14 @@ from task_completed.completion import TaskArchive
 from task_created import handler as created
 from task_updated import handler as updated
 from tasks_api.handler import handle, lambda_handler
-from tasks_local.bus import EventResources, provision_events
-from tasks_local.functions import LambdaContext
-from tasks_local.manifest import load_all
+from tasks_local.runtime.functions import LambdaContext
 from tasks_shared.adapters.dynamodb.activity import DynamoDBActivity
-from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
 from tasks_shared.adapters.sns import AssignmentNotifier
 from tasks_shared.adapters.sqs import DeadLetters
-from tasks_shared.services.tasks import TaskService
-from tests.pipeline import Indexer
-from tests.samples import api_event
+from tasks_shared.usecases.tasks import TaskService
+from tests.support.pipeline import Indexer
+from tests.support.samples import api_event
 
-PREFIX = "local-tasks"  # the prefix of the queue ARNs in events/samples/sqs/
 RETENTION_DAYS = 30
 
 
@@ -71,18 +67,8 @@ def indexer(aws) -> Indexer:
 
 
 @pytest.fixture
-def resources(aws) -> EventResources:
-    return provision_events(PREFIX, os.environ["AWS_REGION"], load_all())
-
-
-@pytest.fixture
 def activity(aws) -> DynamoDBActivity:
     return DynamoDBActivity(aws, os.environ["ACTIVITY_TABLE"])
-
-
-@pytest.fixture
-def tasks(aws) -> DynamoDBTaskRepository:
-    return DynamoDBTaskRepository(aws, os.environ["TASKS_TABLE"], os.environ["VIEWS_TABLE"])
 
 
 @pytest.fixture

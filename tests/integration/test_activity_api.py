@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from tasks_api.handler import handle, lambda_handler
-from tasks_local.functions import LambdaContext
+from tasks_local.runtime.functions import LambdaContext
 from tasks_shared.adapters.dynamodb.activity import DynamoDBActivity
 from tasks_shared.domain.activity import HistoryEntry, OwnerStats, completed_counts, created_counts
 from tasks_shared.domain.events import parse_event
 from tasks_shared.domain.paging import Page
-from tests.samples import api_event, load_event
+from tests.support.samples import api_event, load_event
 
 
 @pytest.fixture

@@ -13,16 +13,16 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from tasks_api import logger
 from tasks_api.config import Settings
-from tasks_api.observability import logger
 from tasks_shared.adapters.dynamodb.items import from_item, to_item
 from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
 from tasks_shared.adapters.memory import RecordingApprovals
 from tasks_shared.config import from_env
 from tasks_shared.domain.approval import TaskToken
 from tasks_shared.domain.paging import PageTokens
-from tasks_shared.services.ports import Withdrawal
-from tasks_shared.services.tasks import TaskService
+from tasks_shared.usecases.ports import Withdrawal
+from tasks_shared.usecases.tasks import TaskService
 from tests.conftest import create_resources
 from tests.integration.conftest import ApiCaller, ApiResponse
 

@@ -17,10 +17,10 @@ from moto import mock_aws
 from task_publisher import handler as publisher
 from task_publisher.publisher import EventPublisher
 from task_updated import handler as updated
-from tasks_local.bus import EventResources, provision_events
-from tasks_local.manifest import load_all
-from tasks_local.pollers import QueuePoller, StreamPoller
-from tasks_local.workflow import ExecutionStarter, Workflow, provision_workflow
+from tasks_local.runtime.bus import EventResources, provision_events
+from tasks_local.runtime.manifest import load_all
+from tasks_local.runtime.pollers import QueuePoller, StreamPoller
+from tasks_local.runtime.workflow import ExecutionStarter, Workflow, provision_workflow
 from tasks_shared.adapters.dynamodb.activity import DynamoDBActivity
 from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
 from tasks_shared.adapters.sqs import DeadLetters
@@ -29,10 +29,10 @@ from tasks_shared.domain.approval import ApprovalStatus, Decision
 from tasks_shared.domain.errors import PreconditionFailed
 from tasks_shared.domain.model import Caller, Task
 from tasks_shared.domain.paging import PageTokens
-from tasks_shared.services.tasks import TaskService
+from tasks_shared.usecases.tasks import TaskService
 from tests.conftest import create_resources
-from tests.e2e.polling import eventually
-from tests.pipeline import InProcess, drain
+from tests.support.pipeline import InProcess, drain
+from tests.support.polling import eventually
 
 OWNER = Caller("alice", correlation_id="req-alice")
 APPROVER = Caller("victor", frozenset({"approvers"}), correlation_id="req-victor")

@@ -16,15 +16,15 @@ from moto import mock_aws
 from moto.dynamodb.exceptions import DynamodbException
 from moto.dynamodb.models import DynamoDBBackend
 
-from tasks_local.bus import provision_events
-from tasks_local.manifest import load_all
-from tasks_local.workflow import ExecutionStarter, execution_name, execution_names, provision_workflow
+from tasks_local.runtime.bus import provision_events
+from tasks_local.runtime.manifest import load_all
+from tasks_local.runtime.workflow import ExecutionStarter, execution_name, execution_names, provision_workflow
 from tasks_shared.adapters.dynamodb.items import from_item, to_item
 from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
 from tasks_shared.domain.approval import Approval
 from tasks_shared.domain.model import Task, utcnow
 from tasks_shared.tables import create_table_request, definitions
-from tests.e2e.polling import eventually
+from tests.support.polling import eventually
 
 DECISION_DEADLINE = 5.0
 TIMEOUT_SECONDS = 30  # long enough for any decision here; the timeout test makes its own machine

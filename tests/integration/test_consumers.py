@@ -16,18 +16,18 @@ import pytest
 
 from task_completed import handler as completed
 from task_created import handler as created
-from task_created.observability import logger as created_logger
+from task_created import logger as created_logger
 from task_updated import handler as updated
-from tasks_local.bus import Queue
-from tasks_local.functions import LambdaContext
+from tasks_local.runtime.bus import Queue
+from tasks_local.runtime.functions import LambdaContext
 from tasks_shared.adapters.dynamodb.items import from_item
 from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
 from tasks_shared.adapters.memory import RecordingApprovals
 from tasks_shared.adapters.sns import AssignmentNotifier
 from tasks_shared.domain.model import Caller
 from tasks_shared.domain.paging import PageTokens
-from tasks_shared.services.tasks import TaskService
-from tests.samples import load_event
+from tasks_shared.usecases.tasks import TaskService
+from tests.support.samples import load_event
 
 # --- fixtures and builders ------------------------------------------------------------------------
 

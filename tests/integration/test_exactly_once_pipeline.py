@@ -14,13 +14,13 @@ from task_created import handler as created
 from task_publisher import handler as publisher
 from task_publisher.publisher import EventPublisher
 from task_updated import handler as updated
-from tasks_local.pollers import QueuePoller, StreamPoller
+from tasks_local.runtime.pollers import QueuePoller, StreamPoller
 from tasks_shared.adapters.memory import RecordingApprovals
 from tasks_shared.domain.model import Caller
 from tasks_shared.domain.paging import PageTokens
-from tasks_shared.services.tasks import TaskService
+from tasks_shared.usecases.tasks import TaskService
 from tests.integration.fakes import FlakyEvents
-from tests.pipeline import InProcess, drain
+from tests.support.pipeline import InProcess, drain
 
 OWNER = Caller("olivia")
 

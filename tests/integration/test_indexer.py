@@ -14,13 +14,13 @@ from botocore.exceptions import ClientError
 
 from task_indexer import handler
 from task_indexer.indexer import ViewIndexer
-from tasks_local.pollers import StreamPoller
+from tasks_local.runtime.pollers import StreamPoller
 from tasks_shared.adapters.dynamodb.items import to_item
 from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
 from tasks_shared.adapters.dynamodb.views import DynamoDBViews
 from tasks_shared.domain.listing import ListQuery
 from tasks_shared.domain.model import Caller
-from tests.pipeline import InProcess, drain
+from tests.support.pipeline import InProcess, drain
 
 APPROVER = Caller("carol", frozenset({"approvers"}))
 

@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from tasks_local import package
+from tasks_ops import build as package
 
 
 def _pypi_reachable() -> bool:

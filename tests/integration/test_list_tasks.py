@@ -11,7 +11,7 @@ from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
 from tasks_shared.adapters.memory import RecordingApprovals
 from tasks_shared.config import from_env
 from tasks_shared.domain.paging import PageTokens
-from tasks_shared.services.tasks import TaskService
+from tasks_shared.usecases.tasks import TaskService
 
 
 @pytest.fixture

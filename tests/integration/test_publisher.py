@@ -10,9 +10,9 @@ import pytest
 
 from task_publisher import config, handler
 from task_publisher.publisher import EventPublisher
-from tasks_local.functions import LambdaContext
+from tasks_local.runtime.functions import LambdaContext
 from tests.integration.fakes import ALWAYS, FlakyEvents
-from tests.samples import load_event
+from tests.support.samples import load_event
 
 BUS = "test-tasks-bus"
 

@@ -11,8 +11,8 @@ from moto import mock_aws
 from tasks_shared.adapters.stepfunctions import StepFunctionsApprovals
 from tasks_shared.domain.approval import TaskToken
 from tasks_shared.domain.errors import ApprovalRequestEnded
-from tasks_shared.services.ports import Withdrawal
-from tests.e2e.polling import eventually
+from tasks_shared.usecases.ports import Withdrawal
+from tests.support.polling import eventually
 
 DEADLINE = 5.0
 

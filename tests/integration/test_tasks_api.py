@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tasks_api.requests import MAX_BODY_BYTES
+from tasks_api.inputs import MAX_BODY_BYTES
 
 
 def test_health_needs_no_token(api):
@@ -273,7 +273,7 @@ def test_unhandled_error_is_500_without_a_stack_trace(api, monkeypatch):
     def explode(*_args, **_kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("tasks_shared.services.tasks.TaskService.get", explode)
+    monkeypatch.setattr("tasks_shared.usecases.tasks.TaskService.get", explode)
     response = api("get-task", task_id="any")
     assert response.status == 500
     assert "secret internals" not in json.dumps(response.body)

@@ -14,10 +14,10 @@ import sys
 
 import pytest
 
-from tasks_local.aws import in_process_environment
-from tasks_local.manifest import load_all
-from tasks_local.settings import REPO_ROOT
-from tests.samples import api_event
+from tasks_local.runtime.embedded_aws import in_process_environment
+from tasks_local.runtime.manifest import load_all
+from tasks_local.runtime.settings import REPO_ROOT
+from tests.support.samples import api_event
 
 PREFIX = "trace-tasks"
 
@@ -25,7 +25,7 @@ _REQUEST = """
 import importlib, json, sys
 import boto3
 from moto import mock_aws
-from tasks_local.aws import create_secrets, secret_names
+from tasks_local.runtime.embedded_aws import create_secrets, secret_names
 from tasks_shared.tables import create_table_request, definitions
 import os
 

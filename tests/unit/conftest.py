@@ -11,7 +11,7 @@ import pytest
 from tasks_shared.adapters.memory import InMemoryTaskRepository, RecordingApprovals
 from tasks_shared.domain.model import Caller, Task
 from tasks_shared.domain.paging import PageTokens
-from tasks_shared.services.tasks import TaskService
+from tasks_shared.usecases.tasks import TaskService
 
 CREATED_AT = "2024-05-01T09:00:00.000000Z"
 SECRET = b"unit-test-pagination-secret-0001"

@@ -14,7 +14,7 @@ from tasks_shared.config import read_env
 from tasks_shared.domain.activity import HistoryEntry, completed_counts, created_counts
 from tasks_shared.domain.events import RejectedEvent, TaskEvent, parse_event
 from tasks_shared.domain.model import Status
-from tests.samples import load_event
+from tests.support.samples import load_event
 
 DAY = 86400
 

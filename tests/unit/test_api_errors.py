@@ -18,10 +18,10 @@ from tasks_api.errors import (
     mapped_type,
 )
 from tasks_api.handler import handle
-from tasks_local.functions import LambdaContext
+from tasks_local.runtime.functions import LambdaContext
 from tasks_shared.domain import errors
 from tasks_shared.domain.errors import DomainError
-from tests.samples import api_event
+from tests.support.samples import api_event
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,8 @@ from tasks_shared.domain.errors import (
     TaskNotFound,
 )
 from tasks_shared.domain.model import Caller, Status, Task
-from tasks_shared.services.ports import StoredTask, Withdrawal
-from tasks_shared.services.tasks import REQUEST_MOVED_ATTEMPTS, TaskService
+from tasks_shared.usecases.ports import StoredTask, Withdrawal
+from tasks_shared.usecases.tasks import REQUEST_MOVED_ATTEMPTS, TaskService
 
 TOKEN = TaskToken("workflow-token-0001")
 

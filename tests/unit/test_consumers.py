@@ -7,8 +7,8 @@ import pytest
 from task_created import handler as created
 from task_updated import handler as updated
 from tasks_shared.adapters.memory import InMemoryActivity, RecordingDeadLetters, RecordingNotifier
-from tasks_shared.services.consumer import NotifyingDependencies
-from tests.samples import load_event
+from tasks_shared.usecases.consumer import NotifyingDependencies
+from tests.support.samples import load_event
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from tasks_shared.adapters.dynamodb.items import from_item, task_record, to_item
 from tasks_shared.domain.approval import ApprovalStatus
 from tasks_shared.domain.fields import APPROVED_WORK
 from tasks_shared.domain.model import Caller, Task
-from tests.samples import load_event
+from tests.support.samples import load_event
 
 SAMPLES = ("insert", "modify", "modify-completed", "modify-expiry-set", "remove", "ttl-expired")
 INTERNAL = {"updatedBy", "correlationId", "expiresAt", "approvalToken"}

@@ -15,7 +15,7 @@ from tasks_shared.domain.errors import (
 )
 from tasks_shared.domain.listing import ListQuery
 from tasks_shared.domain.model import Task
-from tasks_shared.services.ports import StoredTask
+from tasks_shared.usecases.ports import StoredTask
 
 
 class RacingRepository(InMemoryTaskRepository):

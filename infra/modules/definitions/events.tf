@@ -1,4 +1,4 @@
-# The bus's rules (events/rules.json), interpreted as local/tasks_local/bus.py does.
+# The bus's rules (events/rules.json), interpreted as local/tasks_local/runtime/bus.py does.
 locals {
   rules_file = jsondecode(file("${var.repo_root}/events/rules.json"))
 

@@ -1,4 +1,4 @@
-# One function per services/*/function.yml, interpreted as local/tasks_local/manifest.py does.
+# One function per services/*/function.yml, interpreted as local/tasks_local/runtime/manifest.py does.
 locals {
   manifests = {
     for file in fileset(var.repo_root, "services/*/function.yml") :

@@ -2,7 +2,7 @@
 # the traffic at a time (canary or linear, from var.traffic_shifting), and moves it back by itself
 # when one of the function's alarms fires during the shift. Terraform publishes versions and leaves
 # the alias to CodeDeploy (modules/function ignores its version); `make deploy` starts the
-# deployments (local/tasks_local/release.py): one per function whose alias lags its latest version.
+# deployments (ops/tasks_ops/traffic.py): one per function whose alias lags its latest version.
 resource "aws_codedeploy_app" "this" {
   name             = var.prefix
   compute_platform = "Lambda"

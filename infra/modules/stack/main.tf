@@ -16,7 +16,7 @@ module "definitions" {
   source    = "../definitions"
   repo_root = local.repo_root
   region    = local.region
-  # The manifests' ${...} placeholders, as the local runtime fills them (tasks_local.aws.resource_names).
+  # The manifests' ${...} placeholders, as the local runtime fills them (tasks_local.runtime.embedded_aws.resource_names).
   values = {
     tables   = { for key, table in module.table : key => table.table_name }
     bus      = { name = module.bus.bus_name }

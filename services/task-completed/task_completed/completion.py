@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from tasks_shared.domain.events import RejectedEvent
 from tasks_shared.domain.model import Status, Task
-from tasks_shared.services.ports import TaskRepository
+from tasks_shared.usecases.ports import TaskRepository
 
 _DAY_SECONDS = 86400
 

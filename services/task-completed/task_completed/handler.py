@@ -1,5 +1,5 @@
 """task-completed: the cycle-time metric, completion counters, an S3 snapshot of the task and its
-retention TTL. The batch loop and its exactly-once-in-effect order are in tasks_shared.services.consumer."""
+retention TTL. The batch loop and its exactly-once-in-effect order are in tasks_shared.usecases.consumer."""
 
 from __future__ import annotations
 
@@ -11,16 +11,16 @@ import boto3
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from task_completed import SERVICE, logger, metrics, tracer
 from task_completed.completion import TaskArchive, cycle_time_seconds, set_expiry
 from task_completed.config import settings
-from task_completed.observability import SERVICE, logger, metrics, tracer
 from tasks_shared.adapters.dynamodb.activity import DynamoDBActivity
 from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
 from tasks_shared.adapters.sqs import DeadLetters
 from tasks_shared.domain.activity import completed_counts
 from tasks_shared.domain.events import TaskEvent
-from tasks_shared.services.consumer import batch_handler
-from tasks_shared.services.ports import ActivityStore, DeadLetterSink, TaskRepository
+from tasks_shared.usecases.consumer import batch_handler
+from tasks_shared.usecases.ports import ActivityStore, DeadLetterSink, TaskRepository
 
 
 @dataclass(frozen=True)

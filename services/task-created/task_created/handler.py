@@ -1,6 +1,6 @@
 """task-created: per-owner counters (created, by priority), the creation in the audit trail, a metric,
 and a notification to the assignee. The batch loop and its exactly-once-in-effect order are in
-tasks_shared.services.consumer."""
+tasks_shared.usecases.consumer."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from task_created import SERVICE, logger, metrics, tracer
 from task_created.config import settings
-from task_created.observability import SERVICE, logger, metrics, tracer
 from tasks_shared.adapters.wiring import notifying_dependencies
 from tasks_shared.domain.activity import HistoryEntry, created_counts
 from tasks_shared.domain.events import TaskEvent
-from tasks_shared.services.consumer import NotifyingDependencies, batch_handler
+from tasks_shared.usecases.consumer import NotifyingDependencies, batch_handler
 
 Dependencies = NotifyingDependencies
 

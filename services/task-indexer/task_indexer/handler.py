@@ -7,9 +7,9 @@ import boto3
 from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from task_indexer import logger, metrics, tracer
 from task_indexer.config import settings
 from task_indexer.indexer import ViewIndexer
-from task_indexer.observability import logger, metrics, tracer
 from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
 from tasks_shared.adapters.dynamodb.views import DynamoDBViews
 

@@ -17,7 +17,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from botocore.exceptions import BotoCoreError, ClientError
 
-from task_indexer.observability import logger, metrics, tracer
+from task_indexer import logger, metrics, tracer
 from tasks_shared.adapters.dynamodb.items import task_from_item
 from tasks_shared.adapters.dynamodb.views import DynamoDBViews
 from tasks_shared.domain.listing import scopes_of, view_keys

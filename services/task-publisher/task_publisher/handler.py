@@ -8,8 +8,8 @@ from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 
+from task_publisher import logger, metrics, tracer
 from task_publisher.config import settings
-from task_publisher.observability import logger, metrics, tracer
 from task_publisher.publisher import EventPublisher
 
 

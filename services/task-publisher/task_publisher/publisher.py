@@ -18,8 +18,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from botocore.exceptions import BotoCoreError, ClientError
 
+from task_publisher import logger, metrics, tracer
 from task_publisher.events import DomainEvent, UnpublishableRecord, events_for
-from task_publisher.observability import logger, metrics, tracer
 
 MAX_ENTRIES_PER_CALL = 10  # PutEvents limits: entries per call and total size of the entries
 MAX_REQUEST_BYTES = 256 * 1024

@@ -1,6 +1,6 @@
 """task-updated: the audit-trail entry of each change (who, when, each field before and after), a metric,
 and a notification to a new assignee. The batch loop and its exactly-once-in-effect order are in
-tasks_shared.services.consumer."""
+tasks_shared.usecases.consumer."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from task_updated import SERVICE, logger, metrics, tracer
 from task_updated.config import settings
-from task_updated.observability import SERVICE, logger, metrics, tracer
 from tasks_shared.adapters.wiring import notifying_dependencies
 from tasks_shared.domain.activity import HistoryEntry
 from tasks_shared.domain.events import TaskEvent
-from tasks_shared.services.consumer import NotifyingDependencies, batch_handler
+from tasks_shared.usecases.consumer import NotifyingDependencies, batch_handler
 
 Dependencies = NotifyingDependencies
 

@@ -9,3 +9,10 @@ from tasks_shared.deferred_init import defer_package_init
 
 for _package in ("aws_lambda_powertools.event_handler", "aws_lambda_powertools.utilities.data_classes"):
     defer_package_init(_package)
+
+# The function's one logger, tracer and metrics, named after it; every module of the function imports
+# them from here. Imported after the deferrals above: Powertools must not load those packages first.
+from tasks_shared.observability import observability  # noqa: E402
+
+SERVICE = "tasks-api"
+logger, tracer, metrics = observability(SERVICE)

@@ -7,10 +7,9 @@ and its context (router.context is the app's) carries the services handle() was 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from tasks_api import requests
+from tasks_api import inputs, tracer
 from tasks_api.dependencies import activity_service
-from tasks_api.observability import tracer
-from tasks_api.responses import json_response, page_response
+from tasks_api.http_responses import json_response, page_response
 
 router = APIGatewayHttpRouter()
 
@@ -19,8 +18,8 @@ router = APIGatewayHttpRouter()
 @tracer.capture_method
 def get_stats() -> Response:
     event = router.current_event
-    caller = requests.caller(event)
-    requests.no_query(event)
+    caller = inputs.caller(event)
+    inputs.no_query(event)
     return json_response(200, activity_service(router.context).stats(caller).to_dict())
 
 
@@ -28,8 +27,8 @@ def get_stats() -> Response:
 @tracer.capture_method
 def get_history(task_id: str) -> Response:
     event = router.current_event
-    caller, params = requests.caller(event), requests.query(event, "history-query.json")
+    caller, params = inputs.caller(event), inputs.query(event, "history-query.json")
     page = activity_service(router.context).history(
-        caller, requests.task_id(task_id), params.get("limit", 20), params.get("nextToken")
+        caller, inputs.task_id(task_id), params.get("limit", 20), params.get("nextToken")
     )
     return page_response([entry.to_dict() for entry in page.items], page.next)

@@ -5,10 +5,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.metrics import MetricUnit
 
-from tasks_api import requests
+from tasks_api import inputs, logger, metrics, tracer
 from tasks_api.dependencies import task_service
-from tasks_api.observability import logger, metrics, tracer
-from tasks_api.responses import json_response, page_response
+from tasks_api.http_responses import json_response, page_response
 from tasks_shared.domain.approval import Decision
 from tasks_shared.domain.listing import ListQuery
 
@@ -21,12 +20,12 @@ def decide(task_id: str) -> Response:
     """202: the decision is claimed on the version named by If-Match and the workflow told; it records the
     outcome on the task."""
     event = router.current_event
-    caller = requests.caller(event)
-    requests.no_query(event)
-    body = requests.body(event, "approval-decision.json")
-    task_id = requests.task_id(task_id)
+    caller = inputs.caller(event)
+    inputs.no_query(event)
+    body = inputs.body(event, "approval-decision.json")
+    task_id = inputs.task_id(task_id)
     claim = task_service(router.context).decide(
-        caller, task_id, Decision(body["decision"]), body.get("comment"), requests.if_match(event)
+        caller, task_id, Decision(body["decision"]), body.get("comment"), inputs.if_match(event)
     )
     logger.info("approval decision accepted", task_id=task_id, decision=claim.decision.value)
     metrics.add_metric(name="ApprovalDecided", unit=MetricUnit.Count, value=1)
@@ -38,7 +37,7 @@ def decide(task_id: str) -> Response:
 @tracer.capture_method
 def list_approvals() -> Response:
     event = router.current_event
-    caller, params = requests.caller(event), requests.query(event, "approvals-query.json")
+    caller, params = inputs.caller(event), inputs.query(event, "approvals-query.json")
     next_token = params.pop("nextToken", None)
     query = ListQuery.awaiting_approval(caller, **params)
     page = task_service(router.context).list(caller, query, next_token)

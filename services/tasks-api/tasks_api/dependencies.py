@@ -13,8 +13,8 @@ from tasks_shared.adapters.dynamodb.activity import DynamoDBActivity
 from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
 from tasks_shared.adapters.stepfunctions import StepFunctionsApprovals
 from tasks_shared.domain.paging import PageTokens
-from tasks_shared.services.activity import ActivityService
-from tasks_shared.services.tasks import TaskService
+from tasks_shared.usecases.activity import ActivityService
+from tasks_shared.usecases.tasks import TaskService
 
 
 def task_service(context: Mapping[str, Any]) -> TaskService:

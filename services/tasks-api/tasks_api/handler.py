@@ -7,18 +7,17 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from tasks_api import requests
+from tasks_api import SERVICE, inputs, logger, metrics, tracer
 from tasks_api.activity_routes import router as activity_router
 from tasks_api.approval_routes import router as approval_router
 from tasks_api.dependencies import task_service
 from tasks_api.errors import REFUSALS, HttpError, status_of
-from tasks_api.observability import SERVICE, logger, metrics, tracer
+from tasks_api.http_responses import error_response, json_response, page_response
 from tasks_api.openapi import openapi_document
-from tasks_api.responses import error_response, json_response, page_response
 from tasks_shared.domain.errors import DomainError
 from tasks_shared.domain.listing import ListQuery
-from tasks_shared.services.activity import ActivityService
-from tasks_shared.services.tasks import TaskService
+from tasks_shared.usecases.activity import ActivityService
+from tasks_shared.usecases.tasks import TaskService
 
 app = APIGatewayHttpResolver()
 app.include_router(activity_router)  # GET /stats, GET /tasks/{taskId}/history
@@ -31,13 +30,13 @@ def _task_response(status: int, task, headers: dict[str, str] | None = None) -> 
 
 @app.get("/health")
 def health() -> Response:
-    requests.no_query(app.current_event)
+    inputs.no_query(app.current_event)
     return json_response(200, {"status": "healthy", "service": SERVICE})
 
 
 @app.get("/openapi.json")
 def openapi() -> Response:
-    requests.no_query(app.current_event)
+    inputs.no_query(app.current_event)
     return json_response(200, openapi_document())
 
 
@@ -45,9 +44,9 @@ def openapi() -> Response:
 @tracer.capture_method
 def create_task() -> Response:
     event = app.current_event
-    caller = requests.caller(event)
-    requests.no_query(event)
-    task = task_service(app.context).create(caller, requests.body(event, "task-create.json"))
+    caller = inputs.caller(event)
+    inputs.no_query(event)
+    task = task_service(app.context).create(caller, inputs.body(event, "task-create.json"))
     logger.info("task created", task_id=task.id, priority=task.priority.value)
     metrics.add_metric(name="TaskCreated", unit=MetricUnit.Count, value=1)
     return _task_response(201, task, {"Location": f"/tasks/{task.id}"})
@@ -57,7 +56,7 @@ def create_task() -> Response:
 @tracer.capture_method
 def list_tasks() -> Response:
     event = app.current_event
-    caller, params = requests.caller(event), requests.query(event, "list-query.json")
+    caller, params = inputs.caller(event), inputs.query(event, "list-query.json")
     next_token = params.pop("nextToken", None)
     page = task_service(app.context).list(caller, ListQuery.for_caller(caller, **params), next_token)
     return page_response([task.to_dict() for task in page.items], page.next)
@@ -67,21 +66,19 @@ def list_tasks() -> Response:
 @tracer.capture_method
 def get_task(task_id: str) -> Response:
     event = app.current_event
-    caller = requests.caller(event)
-    requests.no_query(event)
-    return _task_response(200, task_service(app.context).get(caller, requests.task_id(task_id)))
+    caller = inputs.caller(event)
+    inputs.no_query(event)
+    return _task_response(200, task_service(app.context).get(caller, inputs.task_id(task_id)))
 
 
 @app.put("/tasks/<task_id>")
 @tracer.capture_method
 def update_task(task_id: str) -> Response:
     event = app.current_event
-    caller = requests.caller(event)
-    requests.no_query(event)
-    changes = requests.body(event, "task-update.json")
-    task = task_service(app.context).update(
-        caller, requests.task_id(task_id), changes, requests.if_match(event)
-    )
+    caller = inputs.caller(event)
+    inputs.no_query(event)
+    changes = inputs.body(event, "task-update.json")
+    task = task_service(app.context).update(caller, inputs.task_id(task_id), changes, inputs.if_match(event))
     logger.info("task updated", task_id=task.id, fields=sorted(changes), version=task.version)
     metrics.add_metric(name="TaskUpdated", unit=MetricUnit.Count, value=1)
     return _task_response(200, task)
@@ -91,9 +88,9 @@ def update_task(task_id: str) -> Response:
 @tracer.capture_method
 def delete_task(task_id: str) -> Response:
     event = app.current_event
-    caller = requests.caller(event)
-    requests.no_query(event)
-    task_service(app.context).delete(caller, requests.task_id(task_id), requests.if_match(event))
+    caller = inputs.caller(event)
+    inputs.no_query(event)
+    task_service(app.context).delete(caller, inputs.task_id(task_id), inputs.if_match(event))
     logger.info("task deleted", task_id=task_id)
     metrics.add_metric(name="TaskDeleted", unit=MetricUnit.Count, value=1)
     return Response(status_code=204)

@@ -3,7 +3,7 @@
 from functools import cache
 from typing import Any
 
-from tasks_api.requests import MAX_BODY_BYTES
+from tasks_api.inputs import MAX_BODY_BYTES
 from tasks_api.schemas import documents
 
 _ERRORS = {

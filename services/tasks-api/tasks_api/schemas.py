@@ -6,7 +6,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from tasks_api.issues import details
+from tasks_api.schema_issues import details
 from tasks_shared.domain.errors import ValidationFailed
 from tasks_shared.schema_registry import compile_validator, read_folder, shared_documents
 

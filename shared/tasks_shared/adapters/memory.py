@@ -15,7 +15,7 @@ from tasks_shared.domain.errors import ApprovalRequestEnded, NotAwaitingApproval
 from tasks_shared.domain.listing import ListQuery, scopes_of, sort_key
 from tasks_shared.domain.model import Priority, Status, Task
 from tasks_shared.domain.paging import Page, one_more
-from tasks_shared.services.ports import StoredTask, Withdrawal
+from tasks_shared.usecases.ports import StoredTask, Withdrawal
 
 
 class InMemoryTaskRepository:

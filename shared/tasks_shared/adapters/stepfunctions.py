@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from tasks_shared.domain.approval import Decision, TaskToken
 from tasks_shared.domain.errors import ApprovalRequestEnded
-from tasks_shared.services.ports import Withdrawal
+from tasks_shared.usecases.ports import Withdrawal
 
 # The request is over: AWS says TaskTimedOut after the timeout, moto says InvalidToken (DESIGN §6).
 _ENDED = {"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"}

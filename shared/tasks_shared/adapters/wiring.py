@@ -6,7 +6,7 @@ import boto3
 from tasks_shared.adapters.dynamodb.activity import DynamoDBActivity
 from tasks_shared.adapters.sns import AssignmentNotifier
 from tasks_shared.adapters.sqs import DeadLetters
-from tasks_shared.services.consumer import NotifyingDependencies
+from tasks_shared.usecases.consumer import NotifyingDependencies
 
 
 def notifying_dependencies(activity_table: str, topic_arn: str) -> NotifyingDependencies:

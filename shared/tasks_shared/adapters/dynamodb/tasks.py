@@ -21,7 +21,7 @@ from tasks_shared.domain.fields import FIELDS, Writer
 from tasks_shared.domain.listing import ListQuery
 from tasks_shared.domain.model import Task
 from tasks_shared.domain.paging import Page
-from tasks_shared.services.ports import StoredTask
+from tasks_shared.usecases.ports import StoredTask
 
 _BATCH_GET_MAX = 100  # keys per BatchGetItem call
 _BATCH_GET_ATTEMPTS = 5

@@ -1,0 +1,169 @@
+"""The approval workflow, locally: the state machine from statemachines/approval.asl.json on moto's
+Step Functions interpreter, and the delivery of the bus's approval rules to it.
+
+moto's EventBridge cannot deliver to Step Functions (DESIGN §6), so each rule with a `stateMachine`
+target delivers to an SQS queue (bus.py) that `ExecutionStarter` drains into StartExecution, named
+from the rule's `executionName` paths as the target's Name is in AWS. Matching stays moto's.
+"""
+
+import json
+import logging
+import os
+import re
+import threading
+import urllib.request
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from tasks_local.runtime.bus import ACCOUNT_ID, Queue, rules_definition
+from tasks_local.runtime.settings import REPO_ROOT
+
+ASL_PATH = REPO_ROOT / "statemachines" / "approval.asl.json"
+DEFAULT_TIMEOUT_SECONDS = 72 * 3600
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
+_NAME = re.compile(r"[A-Za-z0-9_-]{1,80}")  # what an execution name may be, kept to the safe set
+# The execution role the local state machine names: moto does not check it, AWS gets Terraform's.
+_ROLE_ARN = f"arn:aws:iam::{ACCOUNT_ID}:role/local-tasks-approval"
+
+
+def placeholders(template: str) -> set[str]:
+    return set(_PLACEHOLDER.findall(template))
+
+
+def render(template: str, values: dict[str, str]) -> str:
+    """Fill ${name} as Terraform's templatefile does; a missing value is an error, never left in."""
+    missing = placeholders(template) - values.keys()
+    if missing:
+        raise KeyError(f"no value for {', '.join(sorted(missing))} in the approval workflow's template")
+    return _PLACEHOLDER.sub(lambda match: values[match.group(1)], template)
+
+
+def workflow_values(
+    tasks_table: str, topic_arn: str, api_url: str, timeout_seconds: int | None = None
+) -> dict[str, str]:
+    """The template's values locally; the timeout, unless given, comes from APPROVAL_TIMEOUT_SECONDS
+    (default 72 h)."""
+    if timeout_seconds is None:
+        timeout_seconds = int(os.environ.get("APPROVAL_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
+    return {
+        "tasks_table": tasks_table,
+        "approvals_topic_arn": topic_arn,
+        "approval_timeout_seconds": str(timeout_seconds),
+        "api_url": api_url,
+    }
+
+
+@cache
+def _template() -> str:
+    return ASL_PATH.read_text()
+
+
+@dataclass(frozen=True)
+class Workflow:
+    state_machine_arn: str
+    topic_arn: str
+
+
+def provision_workflow(
+    prefix: str,
+    tasks_table: str,
+    api_url: str,
+    client: Callable[[str], Any] = boto3.client,
+    timeout_seconds: int | None = None,
+) -> Workflow:
+    """The approvers' topic and the state machine, from the template. moto must run executions
+    (`enable_execution`), or StartExecution would succeed and do nothing."""
+    topic_arn = client("sns").create_topic(Name=f"{prefix}-approvals")["TopicArn"]
+    values = workflow_values(tasks_table, topic_arn, api_url, timeout_seconds)
+    arn = client("stepfunctions").create_state_machine(
+        name=f"{prefix}-approval", definition=render(_template(), values), roleArn=_ROLE_ARN, type="STANDARD"
+    )["stateMachineArn"]
+    return Workflow(arn, topic_arn)
+
+
+def enable_execution(aws_endpoint: str) -> None:
+    """moto server's switch for its Step Functions interpreter (in-process: mock_aws's config)."""
+    request = urllib.request.Request(  # noqa: S310 (our own loopback endpoint, http only)
+        f"{aws_endpoint}/moto-api/config",
+        data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    # The URL is the local moto server's, built above from its http://127.0.0.1 endpoint: no file: scheme.
+    with urllib.request.urlopen(request, timeout=10):  # noqa: S310  # nosec B310
+        pass
+    # Its parser logs every caught failure (a duplicate start's condition, a rejection) with a dump of
+    # the state: noise here, since the execution history records them.
+    logging.getLogger("moto.stepfunctions").setLevel(logging.CRITICAL)
+
+
+def _path_value(document: Any, path: str) -> Any:
+    for part in path.removeprefix("$.").split("."):
+        document = document[part]
+    return document
+
+
+def execution_name(event: dict[str, Any], paths: list[str]) -> str:
+    """The rule's `executionName` paths of the event, joined with '-'; a value outside the allowed
+    characters or length becomes a name-based UUID of it, still the same for the same event."""
+    name = "-".join(str(_path_value(event, path)) for path in paths)
+    return name if _NAME.fullmatch(name) else str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+
+
+def execution_names() -> list[list[str]]:
+    """Every `executionName` a stateMachine rule declares (they all name the same way today)."""
+    targets = (rule["target"] for rule in rules_definition()["rules"].values())
+    return [target["executionName"] for target in targets if "stateMachine" in target]
+
+
+class ExecutionStarter(threading.Thread):
+    """The rule's state-machine target: a queue message (an event) → StartExecution. A name already
+    used is the same event again: done. Any other failure leaves the message to be received again,
+    and the queue's redrive policy moves it to its DLQ, as EventBridge's target DLQ would."""
+
+    wait_seconds = 1
+
+    def __init__(self, queue: Queue, workflow: Workflow, stop: threading.Event, log: Any) -> None:
+        super().__init__(name="approval-starter", daemon=True)
+        self.queue, self.workflow, self.stop, self.log = queue, workflow, stop, log
+        self.sqs, self.sfn = boto3.client("sqs"), boto3.client("stepfunctions")
+        (self.paths,) = {tuple(paths) for paths in execution_names()}
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                self.poll_once()
+            except Exception as exc:  # the emulator may be stopping; never end the thread silently
+                if self.stop.is_set():
+                    return
+                self.log.write(f"starter error: {type(exc).__name__}: {exc}\n")
+                self.stop.wait(1)
+
+    def poll_once(self) -> int:
+        messages = self.sqs.receive_message(
+            QueueUrl=self.queue.url, MaxNumberOfMessages=10, WaitTimeSeconds=self.wait_seconds
+        ).get("Messages", [])
+        for message in messages:
+            if self.start_execution(json.loads(message["Body"])):
+                self.sqs.delete_message(QueueUrl=self.queue.url, ReceiptHandle=message["ReceiptHandle"])
+        return len(messages)
+
+    def start_execution(self, event: dict[str, Any]) -> bool:
+        name = execution_name(event, list(self.paths))
+        try:
+            self.sfn.start_execution(
+                stateMachineArn=self.workflow.state_machine_arn, name=name, input=json.dumps(event)
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ExecutionAlreadyExists":
+                return True
+            self.log.write(f"could not start {name}: {exc.response['Error']['Code']}\n")
+            return False
+        self.log.write(f"approval requested: execution {name}\n")
+        return True
