@@ -11,7 +11,7 @@ the effect is visible (polled every --poll-ms):
   decision → listed    the same decision until the owner's GET /tasks shows `approved`
                        (… → stream → task-indexer → views)
 
-The contract (DESIGN §3): token stored within 2 s; a decision on GET within 1 s, in lists within 2 s.
+The contract (docs/design.md §3): token stored within 2 s; a decision on GET within 1 s, in lists within 2 s.
 
 Run: .venv/bin/python -m bench.approval_latency [--requests 30]
 """

@@ -321,7 +321,8 @@ def test_the_lambda_entry_point_processes_a_batch_with_its_real_dependencies(aws
 
 @pytest.mark.parametrize("source", ["tasks.service", "billing.service"])
 def test_the_audit_trail_names_who_published_each_change(resources, updated_deps, activity, source):
-    """Other systems may publish changes (DESIGN §4); their entries are theirs, never passed off as ours."""
+    """Other systems may publish changes (docs/design.md §4): their entries are theirs, never passed off
+    as ours."""
     event = bridge_event("TaskUpdated")
     event["source"] = source
 

@@ -1,4 +1,4 @@
-"""The tasks API handler against moto: every status code of the contract (DESIGN §3)."""
+"""The tasks API handler against moto: every status code of the contract (docs/design.md §3)."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""The task's defaults, status and approval rules, visibility and representations (DESIGN §3)."""
+"""The task's defaults, status and approval rules, visibility and representations (docs/design.md §3)."""
 
 from dataclasses import replace
 

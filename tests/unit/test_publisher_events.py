@@ -1,4 +1,4 @@
-"""The stream publisher's mapping: a tasks-table stream record -> the catalog's events (DESIGN §4)."""
+"""The stream publisher's mapping: a tasks-table stream record -> the catalog's events (docs/design.md §4)."""
 
 import json
 from dataclasses import replace

@@ -1,4 +1,4 @@
-# The default identity provider: a user pool whose groups are the ones the API knows (DESIGN §3).
+# The default identity provider: a user pool whose groups are the ones the API knows (docs/design.md §3).
 locals {
   create_user_pool = var.jwt_issuer == null
   groups = {

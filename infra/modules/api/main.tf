@@ -37,7 +37,7 @@ resource "aws_apigatewayv2_integration" "this" {
 }
 
 resource "aws_apigatewayv2_route" "this" {
-  #checkov:skip=CKV_AWS_309:Routes whose manifest event says auth none (GET /health, GET /openapi.json) are public by the API contract (DESIGN §3); every other route has the JWT authorizer
+  #checkov:skip=CKV_AWS_309:Routes whose manifest event says auth none (GET /health, GET /openapi.json) are public by the API contract (docs/design.md §3); every other route has the JWT authorizer
   for_each           = var.routes
   api_id             = aws_apigatewayv2_api.this.id
   route_key          = each.key

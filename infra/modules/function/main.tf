@@ -7,7 +7,7 @@ resource "aws_cloudwatch_log_group" "this" {
 resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_117:No VPC: the function reaches only AWS APIs (DynamoDB, SQS, SNS, S3, EventBridge, Step Functions), all IAM-authorized over TLS
   #checkov:skip=CKV_AWS_116:No asynchronous invocation: the API invokes synchronously, queues and the stream are polled (stream failures go to the on-failure destination)
-  #checkov:skip=CKV_AWS_272:Code signing needs an AWS Signer profile in the deploy pipeline (DESIGN §9), not built yet; the zips are built deterministically from the repository
+  #checkov:skip=CKV_AWS_272:Code signing needs an AWS Signer profile in the deploy pipeline (docs/design.md §9), not built yet; the zips are built deterministically from the repository
   function_name                  = "${var.prefix}-${var.name}"
   description                    = var.function.description
   role                           = module.role.role_arn

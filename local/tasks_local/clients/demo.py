@@ -16,7 +16,7 @@ from tasks_local.clients.steps import timed_step
 from tasks_local.runtime.settings import LocalSettings
 
 OWNER, APPROVER = "alice", "bob"
-# The contract's promises locally (DESIGN §3): a decision on GET within 1 s, in lists within 2 s; the
+# The contract's promises locally (docs/design.md §3): a decision on GET within 1 s, in lists within 2 s; the
 # token is stored within 2 s of the create. The demo waits a little longer than promised, so a busy
 # machine shows a slow step rather than a failure; the end-to-end tests hold the promises.
 WAIT_SECONDS = 10.0

@@ -1,9 +1,10 @@
 """The approval workflow, locally: the state machine from statemachines/approval.asl.json on moto's
 Step Functions interpreter, and the delivery of the bus's approval rules to it.
 
-moto's EventBridge cannot deliver to Step Functions (DESIGN §6), so each rule with a `stateMachine`
-target delivers to an SQS queue (bus.py) that `ExecutionStarter` drains into StartExecution, named
-from the rule's `executionName` paths as the target's Name is in AWS. Matching stays moto's.
+moto's EventBridge cannot deliver to Step Functions (docs/local-runtime.md), so each rule with a
+`stateMachine` target delivers to an SQS queue (bus.py) that `ExecutionStarter` drains into
+StartExecution, named from the rule's `executionName` paths as the target's Name is in AWS. Matching
+stays moto's.
 """
 
 import json

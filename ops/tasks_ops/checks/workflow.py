@@ -1,5 +1,5 @@
 """`make lint`'s check of the approval workflow: statelint on the ASL as the local runtime renders it,
-then what statelint misses (DESIGN §6): a misspelt `.waitForTaskToken`, a token wait without a
+then what statelint misses (docs/local-runtime.md): a misspelt `.waitForTaskToken`, a token wait without a
 timeout, an error name in the wrong service spelling, a placeholder nobody supplies."""
 
 import json

@@ -1,4 +1,4 @@
-"""A tasks-table stream record -> the domain events of the catalog (DESIGN §4). Pure: no I/O.
+"""A tasks-table stream record -> the domain events of the catalog (docs/design.md §4). Pure: no I/O.
 
 Only `Task.to_dict()` (the public task) goes into a detail. Everything else on the item, the
 internal attributes (updatedBy, correlationId, expiresAt, a workflow's approvalToken...), stays out:

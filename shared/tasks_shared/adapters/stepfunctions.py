@@ -1,6 +1,6 @@
 """Step Functions: answering the approval workflow's waiting request with its task token.
 
-The token is a credential (DESIGN §3): it goes into the call and nowhere else. A refusal becomes an
+The token is a credential (docs/design.md §3): it goes into the call and nowhere else. A refusal becomes an
 error of ours whose message names only the error code, raised without the botocore error as its cause
 or context, so no traceback or log line can carry what the service echoed back.
 """
@@ -15,7 +15,7 @@ from tasks_shared.domain.approval import Decision, TaskToken
 from tasks_shared.domain.errors import ApprovalRequestEnded
 from tasks_shared.usecases.ports import Withdrawal
 
-# The request is over: AWS says TaskTimedOut after the timeout, moto says InvalidToken (DESIGN §6).
+# The request is over: AWS says TaskTimedOut after the timeout, moto InvalidToken (docs/local-runtime.md).
 _ENDED = {"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"}
 _REJECTED = "Rejected"  # the SendTaskFailure error the workflow reads as a rejection
 # Why a request ended early, as the failure's cause: the execution history shows it (no task data in it).
@@ -42,7 +42,7 @@ class StepFunctionsApprovals:
         self._send("send_task_success", taskToken=token.secret, output=output)
 
     def reject(self, token: TaskToken) -> None:
-        # The workflow reads the comment from the item: moto drops a failure's cause (DESIGN §6).
+        # The workflow reads the comment from the item: moto drops a failure's cause (docs/local-runtime.md).
         cause = "An approver rejected the request; the decision is on the task."
         self._send("send_task_failure", taskToken=token.secret, error=_REJECTED, cause=cause)
 

@@ -1,5 +1,5 @@
 """The task's fields, written once: each one's name in the model, in the API and events, on the stored
-item, and which writer of the tasks table owns it (DESIGN §2).
+item, and which writer of the tasks table owns it (docs/design.md §2).
 
 The API and the events carry the same public form; the stored item is encoded from this table, never
 from the public form, so renaming a public name leaves the item (and every writer's conditions on it)

@@ -1,4 +1,4 @@
-"""The task: its fields, defaults and the status and approval rules of DESIGN §3. No I/O here."""
+"""The task: its fields, defaults and the status and approval rules of docs/design.md §3. No I/O here."""
 
 from __future__ import annotations
 

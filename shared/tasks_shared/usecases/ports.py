@@ -32,7 +32,7 @@ class TaskRepository(Protocol):
     """Every write is conditional: `create` on absence, `replace`/`withdraw`/`delete` on the version read.
 
     A failed condition raises VersionConflict, so no concurrent change is silently overwritten. A write
-    changes only the attributes its writer owns (DESIGN §2). Lists may lag the writes a moment: they
+    changes only the attributes its writer owns (docs/design.md §2). Lists may lag the writes a moment: they
     are derived from the table, whoever wrote it. The approval writes follow docs/approval-workflow.md.
     """
 

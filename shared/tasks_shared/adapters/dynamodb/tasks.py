@@ -26,7 +26,7 @@ from tasks_shared.usecases.ports import StoredTask
 _BATCH_GET_MAX = 100  # keys per BatchGetItem call
 _BATCH_GET_ATTEMPTS = 5
 
-# What an API write owns (DESIGN §2): it sets or removes these and nothing else, so the attributes of
+# What an API write owns (docs/design.md §2): it sets or removes these and nothing else, so the attributes of
 # other writers (the workflow's approvalToken, the retention write's expiresAt) survive every edit.
 API_ATTRIBUTES = tuple(field.stored for field in FIELDS if field.owner is Writer.API and field.name != "id")
 _VERSION = next(field.stored for field in FIELDS if field.name == "version")
