@@ -50,9 +50,10 @@ locals {
       ],
       [
         for service, patterns in local.scoped : {
-          sid       = "Own${title(service)}"
-          actions   = ["${service}:*"]
-          resources = [for pattern in patterns : replace(pattern, "%s", env)]
+          sid           = "Own${title(service)}"
+          actions       = ["${service}:*"]
+          resources     = [for pattern in patterns : replace(pattern, "%s", env)]
+          justification = "Every action of the service, but only on this environment's own resources (named <env>-tasks-*)"
         }
       ],
       [
@@ -70,7 +71,8 @@ locals {
             "cognito-idp:UpdateGroup", "cognito-idp:SetUserPoolMfaConfig", "cognito-idp:GetUserPoolMfaConfig",
             "cognito-idp:ListTagsForResource", "cognito-idp:TagResource", "cognito-idp:UntagResource",
           ]
-          resources = ["*"] # pools are named by generated ids, and CreateUserPool has no resource
+          resources     = ["*"]
+          justification = "User pools are named by generated ids, and CreateUserPool has no resource"
         },
         {
           sid = "OwnRoles"
@@ -100,7 +102,8 @@ locals {
             "logs:DescribeResourcePolicies", "lambda:GetLayerVersion", "lambda:ListTags",
             "events:PutPermission", "events:RemovePermission",
           ]
-          resources = ["*"]
+          resources     = ["*"]
+          justification = "KMS keys are named by generated ids (CreateKey has no resource yet) and log delivery has no resource-level permissions"
         },
       ],
     )

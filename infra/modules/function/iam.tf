@@ -11,7 +11,11 @@ module "role" {
     # its environment, encrypted with the compute key
     { actions = ["kms:Decrypt"], resources = [var.kms_key_arn], kms_via_service = "lambda" },
     { actions = ["logs:CreateLogStream", "logs:PutLogEvents"], resources = ["${aws_cloudwatch_log_group.this.arn}:*"] },
-    { actions = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources = ["*"] },
+    {
+      actions       = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+      resources     = ["*"]
+      justification = "X-Ray's PutTraceSegments/PutTelemetryRecords have no resource-level permissions (AWS requires \"*\")"
+    },
   ])
 }
 

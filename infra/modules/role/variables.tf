@@ -33,7 +33,7 @@ variable "policy_name" {
 }
 
 variable "statements" {
-  description = "The inline policy's statements, in order: actions on resources, an optional sid and condition, and for a KMS key grant kms_via_service, the service (lambda, states, sqs...) the key may be used through, in this region (kms:ViaService)."
+  description = "The inline policy's statements, in order: actions on resources, an optional sid and condition, and for a KMS key grant kms_via_service, the service (lambda, states, sqs...) the key may be used through, in this region (kms:ViaService). A statement with a wildcard action or the resource \"*\" says why in justification, which is not rendered (tests/contract/test_infra_iam_statements.py reads it)."
   type = list(object({
     sid       = optional(string)
     actions   = list(string)
@@ -44,5 +44,6 @@ variable "statements" {
       values   = list(string)
     }))
     kms_via_service = optional(string)
+    justification   = optional(string)
   }))
 }

@@ -15,7 +15,8 @@ module "role" {
         "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
         "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets",
       ]
-      resources = ["*"]
+      resources     = ["*"]
+      justification = "CloudWatch Logs delivery and X-Ray actions have no resource-level permissions (AWS documents Resource \"*\" for Step Functions logging)"
     },
   ])
 }
