@@ -25,6 +25,8 @@ TASK ?=
 ENV ?= dev
 PACKAGE ?= yes
 PRICES ?= us-east-1
+# Test workers: one per core by default (pytest-xdist's `auto`); WORKERS=0 runs in this one process.
+WORKERS ?= auto
 # Whether ENV was given on the command line (smoke and reindex then target that deployed environment).
 ENV_GIVEN := $(filter command line,$(origin ENV))
 # What a person types after `make target` (USER=, COMMENT=, ...) reaches the commands as ARG_<NAME> in
@@ -32,7 +34,7 @@ ENV_GIVEN := $(filter command line,$(origin ENV))
 # stays text), the given variables themselves are never exported (an export would expand them), and the
 # recipes pass it on as "$$ARG_<NAME>", so a quote, $(...) or a backtick is text, never shell. (Not
 # under their own names: bash ignores a GROUPS from its environment.)
-unexport USER GROUPS EVENT FN N SEED TASK DECISION COMMENT ENV PRICES PACKAGE
+unexport USER GROUPS EVENT FN N SEED TASK DECISION COMMENT ENV PRICES PACKAGE WORKERS
 export ARG_USER := $(value USER)
 export ARG_GROUPS := $(value GROUPS)
 export ARG_EVENT := $(value EVENT)
@@ -45,6 +47,7 @@ export ARG_COMMENT := $(value COMMENT)
 export ARG_ENV := $(value ENV)
 export ARG_PRICES := $(value PRICES)
 export ARG_PACKAGE := $(value PACKAGE)
+export ARG_WORKERS := $(value WORKERS)
 # The local runtime reads these three itself; they are numbers and a region, taken as written too.
 override export AWS_PORT := $(value AWS_PORT)
 override export API_PORT := $(value API_PORT)
@@ -56,13 +59,13 @@ PACKAGED := $(if $(filter no,$(ARG_PACKAGE)),$(OPS_STAMP),package)
 CHECKOV_VENV := $(VENV)/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: help dev test lint audit format token publish invoke queues seed approve approvals demo diagram package plan deploy smoke rollback cost reindex
+.PHONY: help dev test test-unit test-integration test-contract test-e2e test-local test-ops lint audit format token publish invoke queues seed approve approvals demo diagram package plan deploy smoke rollback cost reindex
 
 help: ## List the targets, by what they are for
 	@if [ -t 1 ]; then on=$$'\033[36m' bold=$$'\033[1m' off=$$'\033[0m'; else on= bold= off=; fi; \
 	awk -v on="$$on" -v bold="$$bold" -v off="$$off" ' \
 	  /^##@ / { printf "\n%s%s%s\n", bold, substr($$0, 5), off } \
-	  /^[a-z-]+:.*## / { split($$0, part, ":.*## "); printf "  %s%-10s%s %s\n", on, part[1], off, part[2] }' $(MAKEFILE_LIST)
+	  /^[a-z0-9-]+:.*## / { split($$0, part, ":.*## "); printf "  %s%-16s%s %s\n", on, part[1], off, part[2] }' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required ($(PYTHON) is $$($(PYTHON) --version))"; exit 1; }
@@ -124,8 +127,32 @@ demo: $(STAMP) ## Tell the approval story against the running stack (make dev), 
 
 ##@ Quality (what CI runs, and the developer's checks)
 
-test: $(STAMP) ## Run every test suite (unit, integration, contract, end-to-end)
-	@$(BIN)/python -m pytest
+# Every suite runs on every core (one pytest-xdist worker each; tests that share one costly thing are
+# grouped onto one worker), in a random order (pytest-randomly prints its seed: pass the same
+# `-p randomly --randomly-seed=N` to pytest to replay an order). The ops virtualenv is built first:
+# tests run `make smoke` and `make plan` on several workers at once.
+PYTEST := $(BIN)/python -m pytest -n "$$ARG_WORKERS" --dist loadgroup
+
+test: $(STAMP) $(OPS_STAMP) ## Run every test suite: unit, integration, contract, e2e (the local stack), local and ops (the tools)
+	@$(PYTEST)
+
+test-unit: $(STAMP) ## The domain, use cases and handlers' pure parts, on in-memory fakes: no sockets
+	@$(PYTEST) tests/unit
+
+test-integration: $(STAMP) ## The handlers, adapters and workflow against moto in-process
+	@$(PYTEST) tests/integration
+
+test-contract: $(STAMP) $(OPS_STAMP) ## Code against infra/, the manifests, the catalog and the docs
+	@$(PYTEST) tests/contract
+
+test-e2e: $(STAMP) $(OPS_STAMP) ## The local stack (make dev) started and talked to over HTTP
+	@$(PYTEST) tests/e2e
+
+test-local: $(STAMP) $(OPS_STAMP) ## The local stack's own parts: the runtime, its moto fixes, its clients
+	@$(PYTEST) tests/local
+
+test-ops: $(STAMP) $(OPS_STAMP) ## The ops tools: build, Terraform, traffic, smoke, reindex, checks, cost
+	@$(PYTEST) tests/ops
 
 lint: $(STAMP) $(CHECKOV_STAMP) ## Lint and check formatting (ruff), validate the approval ASL (statelint and our checks), check infra/ (HCL parse, terraform fmt, checkov), the workflows (schema, zizmor), bandit
 	@$(BIN)/ruff check .

@@ -12,9 +12,11 @@ from tasks_local.runtime.embedded_aws import create_secrets, in_process_environm
 from tasks_local.runtime.manifest import load_all
 from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
 from tasks_shared.tables import create_table_request, definitions
+from tests.support.botocore_data import share_data_loader
 from tests.support.harness import LocalStack, start_stack, stop_stack
 
 patch_moto()  # every in-process moto test runs on the local runtime's moto, as `make dev` does
+share_data_loader()  # each test's fresh boto3 session reuses botocore's decoded data files
 
 TEST_ENV = in_process_environment("test-tasks")
 PREFIX = "local-tasks"  # the prefix of the queue ARNs in events/samples/sqs/

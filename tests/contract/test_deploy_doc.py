@@ -9,6 +9,9 @@ import pytest
 
 from tests.contract.terraform import INFRA, parsed
 
+# `make package` and `make plan` write the repository's dist/: one worker at a time.
+pytestmark = pytest.mark.xdist_group("repository-dist")
+
 DOC = INFRA.parent / "docs" / "deploy.md"
 TEXT = DOC.read_text()
 BLOCKS = re.findall(r"<!-- (runs here|needs AWS) -->\n```bash\n(.*?)```", TEXT, re.DOTALL)

@@ -20,6 +20,7 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
 from botocore.client import BaseClient
+from moto import mock_aws
 
 from tasks_local.runtime.bus import event_resource_names, provision_events
 from tasks_local.runtime.embedded_aws import secret_names
@@ -27,8 +28,12 @@ from tasks_local.runtime.functions import LocalFunction
 from tasks_local.runtime.manifest import load_all
 from tasks_local.runtime.pollers import QueuePoller, StreamPoller
 from tasks_shared.tables import definitions
+from tests.conftest import create_resources
 from tests.support.pipeline import drain
 from tests.support.samples import api_event, load_event
+
+# Both recording tests read one recording: on one worker, so it is made once per run.
+pytestmark = pytest.mark.xdist_group("iam-recording")
 
 PREFIX = "local-tasks"
 TEST_PREFIX = "test-tasks"  # the tables' and secrets' prefix in tests/conftest.py
@@ -126,8 +131,7 @@ class AttributedFunction(LocalFunction):
             _current.reset(token)
 
 
-@pytest.fixture
-def recorded_calls(aws, monkeypatch):
+def _recorded_calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, set[tuple[str, str]]]:
     """function name -> the (action, resource) pairs of the AWS calls its code made."""
     calls: dict[str, set[tuple[str, str]]] = defaultdict(set)
     original = BaseClient._make_api_call
@@ -143,8 +147,7 @@ def recorded_calls(aws, monkeypatch):
     return calls
 
 
-@pytest.fixture
-def functions(aws, monkeypatch):
+def _functions(monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, AttributedFunction], Any]:
     """Every function from its manifest, configured for this moto account, with fresh containers."""
     region = os.environ["AWS_REGION"]
     names = {
@@ -251,11 +254,16 @@ def _exercise_approvals(api) -> None:
     api.invoke(api_event("list-approvals", query={}, **approver))
 
 
-@pytest.fixture
-def exercised(functions, recorded_calls):
-    loaded, resources = functions
-    _exercise(loaded, resources)
-    return loaded, recorded_calls
+@pytest.fixture(scope="module")
+def exercised():
+    """Every function's real handlers run once through everything they do, recording each AWS call:
+    once for the module (the run takes seconds), read by the two tests below."""
+    with mock_aws(), pytest.MonkeyPatch.context() as monkeypatch:
+        create_resources()
+        calls = _recorded_calls(monkeypatch)
+        loaded, resources = _functions(monkeypatch)
+        _exercise(loaded, resources)
+    return loaded, calls
 
 
 def test_every_call_a_function_makes_is_granted_by_its_manifest(exercised):

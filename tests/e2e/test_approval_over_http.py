@@ -1,7 +1,7 @@
 """The approval workflow on `make dev`, over HTTP as approvers and owners use it: moto's Step Functions
 interpreter runs statemachines/approval.asl.json, started from the bus's rule through its queue.
 
-The deadlines are the contract's (DESIGN §3): the token stored within 2 s of the create, a decision on
+The deadlines are the contract's (docs/design.md §3): the token stored within 2 s of the create, a decision on
 GET within 1 s and in the owner's list within 2 s. The last test searches everything these runs
 produced (responses, events, notifications, every log line) for any task token."""
 
@@ -41,6 +41,7 @@ class Run:
         ]
         self.names = names
         self.outbox = self._capture(names)
+        self.captured: list[str] = []
 
     def _capture(self, names: dict) -> str:
         """A queue that receives every notification and every event of ours, to search them later."""
@@ -94,6 +95,16 @@ class Run:
 
     def get(self, task_id: str) -> dict:
         return self.call(OWNER, "GET", f"/tasks/{task_id}").json()
+
+    def captured_bodies(self) -> list[str]:
+        """Every notification and event captured so far (kept for the next look)."""
+        while batch := self.sqs.receive_message(QueueUrl=self.outbox, MaxNumberOfMessages=10).get("Messages"):
+            self.captured += [message["Body"] for message in batch]
+            self.sqs.delete_message_batch(
+                QueueUrl=self.outbox,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)],
+            )
+        return self.captured
 
     def running_executions(self) -> list[dict]:
         machine = self.names["stateMachines"]["approval"]
@@ -254,19 +265,38 @@ def test_make_demo_tells_the_story_and_exits_zero(run):
     assert " ok  bob's decision on the version he read before is stale" in result.stdout
 
 
+def _every_way_a_request_ends(run: Run) -> None:
+    """Approved, rejected, a second decision refused, lowered (withdrawn), dismissed by a change, and
+    deleted: each request's token stored first, so the search below knows every one of them."""
+    for outcome in ("approve", "reject", "second", "lower", "dismiss", "delete"):
+        task = _awaiting(run)
+        if outcome in ("approve", "reject", "second"):
+            assert run.decide(APPROVER, task["id"], "reject" if outcome == "reject" else "approve", "ok").ok
+        if outcome == "second":
+            assert run.decide(OTHER_APPROVER, task["id"], "reject").status_code == 409
+        if outcome == "lower":
+            assert run.call(OWNER, "PUT", f"/tasks/{task['id']}", json={"priority": "low"}).ok
+        if outcome == "dismiss":
+            assert run.call(OWNER, "PUT", f"/tasks/{task['id']}", json={"title": "Rotate every key"}).ok
+            new_token = eventually(lambda task_id=task["id"]: run.stored_token(task_id), TOKEN_DEADLINE)
+            assert new_token, "no new request"
+        if outcome == "delete":
+            assert run.call(OWNER, "DELETE", f"/tasks/{task['id']}").status_code == 204
+        run.call(APPROVER, "GET", "/approvals")
+        run.call(OWNER, "GET", f"/tasks/{task['id']}/history")
+
+
 def test_no_task_token_in_any_response_event_notification_or_log_line(run):
-    assert len(run.tokens) >= 6, "the runs above stored their tokens"
-    messages = []
-    while batch := run.sqs.receive_message(QueueUrl=run.outbox, MaxNumberOfMessages=10).get("Messages"):
-        messages += [message["Body"] for message in batch]
-        run.sqs.delete_message_batch(
-            QueueUrl=run.outbox,
-            Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)],
-        )
-    assert any("Approval requested" in body for body in messages), (
-        "the approvers' notifications were captured"
-    )
-    assert any("TaskUpdated" in body for body in messages), "the events were captured"
+    _every_way_a_request_ends(run)
+    assert len(run.tokens) >= 7, "every request stored its token"
+
+    def captured() -> list[str] | None:
+        bodies = run.captured_bodies()
+        notified = any("Approval requested" in body for body in bodies)
+        return bodies if notified and any("TaskUpdated" in body for body in bodies) else None
+
+    messages = eventually(captured, LIST_DEADLINE)
+    assert messages, "the approvers' notifications and the events were captured"
     searched = {"responses": run.responses, "events and notifications": messages, "logs": run.stack.output}
     for where, texts in searched.items():
         leaks = [token[:12] for token in run.tokens for text in texts if token in text]

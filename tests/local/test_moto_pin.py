@@ -9,12 +9,14 @@ import pytest
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import Item
 from moto.sqs.models import SQSBackend
+from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 from moto.stepfunctions.parser.asl.utils import json_path
 
 from tasks_local.moto_fixes import dynamodb as moto_dynamodb
 from tasks_local.moto_fixes import jsonpath as moto_jsonpath
 from tasks_local.moto_fixes import server as moto_server
 from tasks_local.moto_fixes import sqs as moto_sqs
+from tasks_local.moto_fixes import stepfunctions as moto_stepfunctions
 
 # sha256 (first 16 hex digits) of inspect.getsource() of each function, in moto 5.2.5.
 RECORDED_DYNAMODB = {
@@ -57,23 +59,29 @@ RECORDED_SQS = {
     "Queue.approximate_number_of_messages_delayed": "c3c1dadb0c42ed5f",
     "SQSBackend.is_message_valid_based_on_retention_period": "cca23b94a5f3af9d",
 }
+RECORDED_STEPFUNCTIONS = {
+    "AmazonStateLanguageParser.parse": "a59a7d18760fb22e",
+}
 RECORDED = {
     moto_dynamodb: RECORDED_DYNAMODB,
     moto_server: RECORDED_SERVER,
     moto_jsonpath: RECORDED_JSONPATH,
     moto_sqs: RECORDED_SQS,
+    moto_stepfunctions: RECORDED_STEPFUNCTIONS,
 }
 CHECK_AFTER = {
     moto_dynamodb: "re-run tests/local/test_moto_dynamodb.py",
     moto_server: "re-run the e2e suite (it talks to the server)",
     moto_jsonpath: "re-run tests/local/test_moto_jsonpath.py",
     moto_sqs: "re-run tests/local/test_moto_sqs.py",
+    moto_stepfunctions: "re-run tests/local/test_moto_stepfunctions.py",
 }
 # One attribute each patch set replaces, to see it installed and removed.
 PATCHED = {
     moto_dynamodb: (DynamoDBBackend, "transact_write_items"),
     moto_jsonpath: (json_path, "parse"),
     moto_sqs: (SQSBackend, "is_message_valid_based_on_retention_period"),
+    moto_stepfunctions: (AmazonStateLanguageParser, "parse"),
 }
 
 

@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -38,16 +39,26 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _group_members(pgid: int) -> list[int]:
-    pids = []
+def _parents() -> dict[int, int]:
+    """pid -> its parent's pid, for every process (from /proc/<pid>/stat)."""
+    parents = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
-            try:
-                if os.getpgid(int(entry)) == pgid:
-                    pids.append(int(entry))
-            except ProcessLookupError:
-                continue
-    return pids
+            with contextlib.suppress(OSError):
+                stat = (Path("/proc") / entry / "stat").read_text()
+                parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    return parents
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process `pid` started, and theirs: the runtime, and the emulator in its own group."""
+    parents, found, pending = _parents(), [], [pid]
+    while pending:
+        parent = pending.pop()
+        children = [child for child, of in parents.items() if of == parent]
+        found += children
+        pending += children
+    return found
 
 
 def _stop_and_time(children: list[int], started: float) -> float:
@@ -67,8 +78,8 @@ def own_stack(tmp_path):
 
 def test_sigterm_to_make_stops_everything_within_two_seconds(own_stack):
     stack = own_stack
-    children = [pid for pid in _group_members(stack.process.pid) if pid != stack.process.pid]
-    assert children  # the runtime make started
+    children = _descendants(stack.process.pid)
+    assert len(children) >= 2  # the runtime make started, and the emulator it started
     started = time.monotonic()
     os.kill(stack.process.pid, signal.SIGTERM)  # make only, as a supervisor or `kill <pid>` would
     stack.process.wait(timeout=5)  # reap make, or it lingers as a zombie
@@ -79,7 +90,7 @@ def test_a_stopped_stack_leaves_no_stack_file_behind(own_stack):
     stack = own_stack
     port = stack.ports["AWS_PORT"]
     assert (stack.state_dir / f"stack-{port}.json").exists()
-    children = [pid for pid in _group_members(stack.process.pid) if pid != stack.process.pid]
+    children = _descendants(stack.process.pid)
 
     os.kill(stack.process.pid, signal.SIGTERM)
     stack.process.wait(timeout=5)
@@ -92,7 +103,7 @@ def test_a_burst_of_signals_still_stops_within_two_seconds(own_stack):
     """Ctrl-C pressed repeatedly, or a supervisor that insists: each signal lands somewhere in the
     runtime's code, which must neither hang nor crash with a traceback."""
     stack = own_stack
-    children = [pid for pid in _group_members(stack.process.pid) if pid != stack.process.pid]
+    children = _descendants(stack.process.pid)
     started = time.monotonic()
     for _ in range(200):
         for pid in children:
@@ -101,6 +112,18 @@ def test_a_burst_of_signals_still_stops_within_two_seconds(own_stack):
     stack.process.wait(timeout=5)
     assert _stop_and_time(children, started) < 2.0
     assert "Traceback" not in "".join(stack.output)
+
+
+def test_the_emulator_ends_with_a_runtime_killed_without_a_word(own_stack):
+    """SIGKILL gives the runtime no chance to stop its emulator: the emulator stops by itself (it
+    watches its parent, and the kernel tells it), so no orphan keeps the AWS port."""
+    stack = own_stack
+    runtime = next(pid for pid in _descendants(stack.process.pid) if _parents().get(pid) == stack.process.pid)
+    emulator = _descendants(runtime)
+    assert emulator, "the runtime started its emulator"
+    started = time.monotonic()
+    os.kill(runtime, signal.SIGKILL)
+    assert _stop_and_time(emulator, started) < 2.0
 
 
 @pytest.mark.parametrize("variable", ["AWS_PORT", "API_PORT"])

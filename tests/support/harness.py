@@ -86,7 +86,23 @@ def _as_from_a_terminal() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def start_stack(state_dir: Path) -> LocalStack:
+def start_stack(state_dir: Path, attempts: int = 3) -> LocalStack:
+    """`make dev` on two free ports, ready. Ports are picked free but bound only by the stack itself, so
+    another process (a test worker starting its own stack) may take one in between: then again."""
+    for attempt in range(attempts):
+        try:
+            return _start_stack(state_dir)
+        except PortTaken:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+class PortTaken(RuntimeError):
+    """The stack refused to start: a port picked free was taken before it bound it."""
+
+
+def _start_stack(state_dir: Path) -> LocalStack:
     api_port, aws_port = free_port(), free_port()
     env = {**os.environ, "TASKS_LOCAL_STATE": str(state_dir)}
     env.pop("AWS_ENDPOINT_URL", None)
@@ -120,7 +136,10 @@ def start_stack(state_dir: Path) -> LocalStack:
         if "ready" in line and stack.api_url in line:
             return stack
     stop_stack(stack)
-    raise RuntimeError("the local stack did not get ready:\n" + "".join(stack.output))
+    output = "".join(stack.output)
+    if "is not free" in output:
+        raise PortTaken(output)
+    raise RuntimeError("the local stack did not get ready:\n" + output)
 
 
 def stop_stack(stack: LocalStack) -> None:

@@ -13,7 +13,8 @@ from typing import Any
 from werkzeug.serving import make_server
 
 from tasks_local.runtime.bus import EventResources, provision_events
-from tasks_local.runtime.embedded_aws import provision, resource_names, save_stack, start_moto
+from tasks_local.runtime.embedded_aws import aws_environment, provision, resource_names, save_stack
+from tasks_local.runtime.emulator import EmulatorFailed, EmulatorProcess
 from tasks_local.runtime.functions import LocalFunction, PrefixedStream
 from tasks_local.runtime.gateway import HttpApiGateway, gateway_request_handler, routes_of
 from tasks_local.runtime.identity import JwtAuthorizer
@@ -128,12 +129,26 @@ def _wait_for_stop_request(signalled: list[int]) -> None:
 
 def run() -> int:
     """Start everything, serve until Ctrl-C or SIGTERM, then let invocations in flight finish. The
-    servers and pollers are daemon threads of this process: they end with it, as moto's state does."""
+    emulator is a process of its own (runtime/emulator.py: the second core); the gateway and the
+    pollers are daemon threads of this process. Both end with it, and moto's state with them."""
     settings = LocalSettings.from_env()
     _claim_ports(settings)
     _quiet_libraries()
     log = PrefixedStream("local", sys.stdout)
-    start_moto(settings)
+    os.environ.update(aws_environment(settings))
+    emulator = EmulatorProcess(settings)
+    try:
+        emulator.start()
+    except EmulatorFailed as exc:
+        raise StartupError(str(exc)) from exc
+    try:
+        return _serve(settings, log)
+    finally:
+        emulator.stop()
+        settings.stack_file.unlink(missing_ok=True)  # it names a stack that is gone
+
+
+def _serve(settings: LocalSettings, log: PrefixedStream) -> int:
     log.write(f"AWS (moto) listening on {settings.aws_endpoint}, region {settings.region}\n")
     stack = provision_stack(settings)
     names, manifests, resources, workflow = stack.names, stack.manifests, stack.resources, stack.workflow
@@ -159,14 +174,10 @@ def run() -> int:
     signalled = _record_stop_signals()
     log.write(f"ready: API on {settings.api_url} (try: curl {settings.api_url}/health)\n")
     sys.stdout.flush()
-    try:
-        _wait_for_stop_request(signalled)
-        log.write("stopping\n")
-        stop.set()
-        deadline = time.monotonic() + _DRAIN_SECONDS
-        for function in functions.values():
-            function.retire(timeout=max(0.0, deadline - time.monotonic()))
-    finally:
-        # It names a stack that is gone.
-        settings.stack_file.unlink(missing_ok=True)
+    _wait_for_stop_request(signalled)
+    log.write("stopping\n")
+    stop.set()
+    deadline = time.monotonic() + _DRAIN_SECONDS
+    for function in functions.values():
+        function.retire(timeout=max(0.0, deadline - time.monotonic()))
     return 0

@@ -10,6 +10,7 @@ import boto3
 from tasks_local.moto_fixes import dynamodb as moto_dynamodb
 from tasks_local.moto_fixes import jsonpath as moto_jsonpath
 from tasks_local.moto_fixes import sqs as moto_sqs
+from tasks_local.moto_fixes import stepfunctions as moto_stepfunctions
 from tasks_local.moto_fixes.server import LocalMotoServer
 from tasks_local.runtime.bus import event_resource_names
 from tasks_local.runtime.settings import LocalSettings, write_private
@@ -105,10 +106,11 @@ def save_stack(settings: LocalSettings, names: dict[str, Any]) -> None:
 def patch_moto() -> None:
     """The local runtime's fixes to moto, in `make dev`, the tests and the benches alike: its DynamoDB
     without O(table) copies, leaks and races; its JSONPaths parsed once; its SQS without O(queue) work
-    per message received (idempotent)."""
+    per message received; each state machine definition parsed once (idempotent)."""
     moto_dynamodb.PATCHES.install()
     moto_jsonpath.PATCHES.install()
     moto_sqs.PATCHES.install()
+    moto_stepfunctions.PATCHES.install()
 
 
 def start_moto(settings: LocalSettings) -> None:
