@@ -9,7 +9,7 @@ export function h(tag, attributes = {}, ...children) {
     if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
     else element.setAttribute(name, value === true ? "" : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     element.append(child instanceof Node ? child : String(child));
   }
@@ -18,7 +18,7 @@ export function h(tag, attributes = {}, ...children) {
 
 /** Replace what `container` shows, and put the keyboard at its first heading (a new page, for a screen reader). */
 export function show(container, ...children) {
-  container.replaceChildren(...children.flat().filter(Boolean));
+  container.replaceChildren(...children.flat(Infinity).filter(Boolean));
   const heading = container.querySelector("h1");
   if (heading) {
     heading.setAttribute("tabindex", "-1");
