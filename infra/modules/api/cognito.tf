@@ -8,6 +8,7 @@ locals {
 }
 
 data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
 
 resource "aws_cognito_user_pool" "this" {
   count                    = local.create_user_pool ? 1 : 0
@@ -56,7 +57,38 @@ resource "aws_cognito_user_pool_client" "this" {
   }
 }
 
+# The approvers' web app signs in through the hosted sign-in: authorization code + PKCE, a public client
+# (no secret: a page cannot keep one), its only callback and logout URL the web app's own.
+resource "aws_cognito_user_pool_domain" "this" {
+  count        = local.create_user_pool ? 1 : 0
+  domain       = "${var.prefix}-${data.aws_caller_identity.current.account_id}"
+  user_pool_id = aws_cognito_user_pool.this[0].id
+}
+
+resource "aws_cognito_user_pool_client" "web" {
+  count                                = local.create_user_pool ? 1 : 0
+  name                                 = "${var.prefix}-web"
+  user_pool_id                         = aws_cognito_user_pool.this[0].id
+  generate_secret                      = false
+  allowed_oauth_flows_user_pool_client = true
+  allowed_oauth_flows                  = ["code"]
+  allowed_oauth_scopes                 = ["openid"]
+  supported_identity_providers         = ["COGNITO"]
+  callback_urls                        = [var.web_url]
+  logout_urls                          = [var.web_url]
+  explicit_auth_flows                  = ["ALLOW_REFRESH_TOKEN_AUTH"]
+  enable_token_revocation              = true
+  prevent_user_existence_errors        = "ENABLED"
+  id_token_validity                    = 60
+  access_token_validity                = 60
+  token_validity_units {
+    id_token     = "minutes"
+    access_token = "minutes"
+  }
+}
+
 locals {
   issuer   = local.create_user_pool ? "https://cognito-idp.${data.aws_region.current.region}.amazonaws.com/${aws_cognito_user_pool.this[0].id}" : var.jwt_issuer
-  audience = local.create_user_pool ? [aws_cognito_user_pool_client.this[0].id] : var.jwt_audience
+  audience = local.create_user_pool ? [aws_cognito_user_pool_client.this[0].id, aws_cognito_user_pool_client.web[0].id] : var.jwt_audience
+  sign_in  = local.create_user_pool ? "https://${aws_cognito_user_pool_domain.this[0].domain}.auth.${data.aws_region.current.region}.amazoncognito.com" : null
 }

@@ -27,3 +27,13 @@ output "user_pool_client_id" {
   description = "ID of the Cognito app client that issues the API's tokens (null when another issuer is used)."
   value       = one(aws_cognito_user_pool_client.this[*].id)
 }
+
+output "sign_in_url" {
+  description = "The Cognito hosted sign-in's base URL (its /oauth2/authorize, /oauth2/token and /logout); null when another issuer is used."
+  value       = local.sign_in
+}
+
+output "web_client_id" {
+  description = "ID of the Cognito app client the approvers' web app signs in with (null when another issuer is used)."
+  value       = one(aws_cognito_user_pool_client.web[*].id)
+}
