@@ -22,6 +22,7 @@ data "aws_cloudfront_origin_request_policy" "api" {
 # web/serving.json's headers: the five CloudFront knows as security headers in their own blocks, the rest
 # as custom headers (a contract test holds that every header of the file is set here).
 resource "aws_cloudfront_response_headers_policy" "this" {
+  #checkov:skip=CKV_AWS_259:HSTS is read from web/serving.json, which checkov cannot evaluate; tests/contract/test_web_infra.py holds it at two years with includeSubDomains, overriding
   name    = "${var.prefix}-web"
   comment = "The approvers' web app: web/serving.json"
 
@@ -81,6 +82,7 @@ resource "aws_cloudfront_distribution" "this" {
   #checkov:skip=CKV_AWS_174:The default *.cloudfront.net certificate cannot pin a minimum TLS version; a custom domain (and its certificate) is not chosen yet
   #checkov:skip=CKV2_AWS_42:The default *.cloudfront.net certificate until a custom domain is chosen
   #checkov:skip=CKV_AWS_310:One bucket and one API per environment: no second origin to fail over to
+  #checkov:skip=CKV_AWS_374:Approvers work from anywhere; who may act is the sign-in's and the API's to decide, not a country list
   #checkov:skip=CKV_AWS_305:The root path is the API's (the app is /app/, its index by the viewer-request function)
   enabled         = true
   comment         = "${var.prefix}: the approvers' web app (/app/*) and the API, on one origin"
