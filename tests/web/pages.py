@@ -23,7 +23,7 @@ class Tab:
 
     @classmethod
     def open(cls, browser: Any, url: str, **context: Any) -> "Tab":
-        page = browser.new_context(viewport={"width": 1100, "height": 760}, **context).new_page()
+        page = browser.new_context(**{"viewport": {"width": 1100, "height": 760}, **context}).new_page()
         page.set_default_timeout(UI_TIMEOUT_MS)
         tab = cls(page)
         page.on("console", lambda message: tab.console.append(message.text))

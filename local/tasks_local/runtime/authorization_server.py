@@ -59,12 +59,16 @@ def challenge_of(verifier: str) -> str:
 
 
 class AuthorizationServer:
-    """WSGI: the three endpoints. `clients` maps each client id to its one redirect (and logout) URI."""
+    """WSGI: the three endpoints. `clients` maps each client id to its one redirect (and logout) URI; a code
+    is good for `code_seconds`."""
 
-    def __init__(self, state_dir: Path, clients: dict[str, str], log: Any) -> None:
+    def __init__(
+        self, state_dir: Path, clients: dict[str, str], log: Any, code_seconds: float = CODE_SECONDS
+    ) -> None:
         self._state_dir = state_dir
         self._clients = clients
         self._log = log
+        self._code_seconds = code_seconds
         self._grants: dict[str, Grant] = {}
         self._lock = threading.Lock()
 
@@ -139,7 +143,7 @@ class AuthorizationServer:
             params["code_challenge"],
             user,
             groups,
-            time.monotonic() + CODE_SECONDS,
+            time.monotonic() + self._code_seconds,
         )
         with self._lock:
             now = time.monotonic()
