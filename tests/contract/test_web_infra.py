@@ -43,9 +43,20 @@ def test_terraform_and_the_local_stack_fill_the_links_base_with_the_web_apps_url
 
 
 def test_the_web_client_is_public_and_its_only_callback_and_logout_url_is_the_web_apps_in_every_env():
-    client = blocks("api", "resource")["aws_cognito_user_pool_client.web"]
-    assert (client["generate_secret"], client["allowed_oauth_flows"]) == (False, ["code"])
-    assert client["callback_urls"] == client["logout_urls"] == ["${var.web_url}"]
+    resource = blocks("api", "resource")["aws_cognito_user_pool_client.this"]
+    (clients,) = [
+        named["clients"]
+        for named in parsed(INFRA / "modules" / "api" / "cognito.tf")["locals"]
+        if "clients" in named
+    ]
+    assert resource["generate_secret"] is False
+    assert (
+        resource["callback_urls"]
+        == resource["logout_urls"]
+        == ("${length(each.value.urls) > 0 ? each.value.urls : null}")
+    )
+    assert (clients["web"]["oauth_flows"], clients["web"]["urls"]) == (["code"], ["${var.web_url}"])
+    assert (clients["api"]["oauth_flows"], clients["api"]["urls"]) == ([], [])
     assert blocks("stack", "module")["api"]["web_url"] == "${module.web.web_url}"
     for env in ("dev", "staging", "prod"):
         root = parsed(INFRA / "envs" / env / "main.tf")

@@ -39,7 +39,10 @@ class Machine:
         self.table = os.environ["TASKS_TABLE"]
         self.tasks = DynamoDBTaskRepository(self.ddb, self.table)
         self.workflow = provision_workflow(
-            f"wf{uuid.uuid4().hex[:6]}", self.table, "https://web.example/app/", timeout_seconds=timeout_seconds
+            f"wf{uuid.uuid4().hex[:6]}",
+            self.table,
+            "https://web.example/app/",
+            timeout_seconds=timeout_seconds,
         )
         self.started: list[str] = []
 
