@@ -121,3 +121,41 @@ def test_sign_out_forgets_the_session_and_shows_nothing_after(browser, stack, sc
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     expect(page.get_by_text("Archive the 2019 invoices")).to_have_count(0)
     screenshots(page, "signed-out")
+
+
+def test_an_ended_session_asks_to_sign_in_again_and_comes_back_to_the_same_request(browser, stack):
+    task, _ = awaiting(stack, OWNER, title="Renew the domain names")
+    tab = _request_page(browser, stack, task["id"], APPROVER, "approvers")
+    page = tab.page
+    # The token stops being accepted (as when it expires): its signature no longer matches.
+    page.evaluate(
+        """() => { const session = JSON.parse(sessionStorage.getItem('tasks.session'));
+        session.accessToken = session.accessToken.slice(0, -4) + 'AAAA';
+        sessionStorage.setItem('tasks.session', JSON.stringify(session)); }"""
+    )
+    page.reload()
+
+    expect(page.get_by_role("alert")).to_contain_text("Your session has ended")
+    assert tab.storage()["session"] == {}
+    tab.sign_in(APPROVER, "approvers")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Renew the domain names")
+
+
+def test_the_queue_pages_through_every_request_oldest_first_and_back(browser, stack):
+    mine = [awaiting(stack, OWNER, title=f"Queue page check {n:02d}")[0]["title"] for n in range(21)]
+    page = Tab.open(browser, f"{stack.api_url}/app/").sign_in(APPROVER, "approvers").page
+    pages: list[list[str]] = []
+    while True:
+        expect(page.get_by_role("heading", name="Approval requests")).to_be_visible()
+        pages.append(page.locator("tbody tr td:first-child").all_inner_texts())
+        following = page.get_by_role("button", name="Next page")
+        if not following.count():
+            break
+        following.click()
+        expect(page.locator("tbody tr td:first-child").first).not_to_have_text(pages[-1][0])
+
+    assert len(pages) >= 2
+    assert all(len(rows) == 20 for rows in pages[:-1])
+    assert [title for rows in pages for title in rows if title in mine] == mine
+    page.get_by_role("button", name="Previous page").click()
+    expect(page.locator("tbody tr td:first-child").first).to_have_text(pages[-2][0])
