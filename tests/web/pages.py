@@ -2,14 +2,18 @@
 identity provider's picker, read the approvers' notifications."""
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
+
+from playwright.sync_api import expect
 
 from tests.support.polling import eventually
 
 NOTIFICATION_DEADLINE = 5.0  # the workflow publishes within a second of the request; five is generous
 UI_TIMEOUT_MS = 10_000
+MAX_QUEUE_PAGES = 50
 
 
 @dataclass
@@ -51,6 +55,23 @@ class Tab:
 
     def close(self) -> None:
         self.page.context.close()
+
+
+def find_in_queue(page: Any, title: str, turn: Callable[[Any], None] = lambda button: button.click()) -> Any:
+    """The queue's link to `title`, turning its pages (oldest request first) until it shows, as an approver
+    does when other requests wait before it; `turn` presses "Next page" (a click, or the keyboard)."""
+    link = page.get_by_role("link", name=title, exact=True)
+    first_cells = page.locator("tbody tr td:first-child")
+    for _ in range(MAX_QUEUE_PAGES):
+        expect(page.get_by_role("heading", name="Approval requests")).to_be_visible()
+        if link.count():
+            return link.first
+        following = page.get_by_role("button", name="Next page")
+        assert following.count(), f"{title!r} is not in the queue"
+        top = first_cells.first.inner_text()
+        turn(following)
+        expect(first_cells.first).not_to_have_text(top)
+    raise AssertionError(f"{title!r} is not in the first {MAX_QUEUE_PAGES} pages of the queue")
 
 
 def stack_names(stack: Any) -> dict[str, Any]:

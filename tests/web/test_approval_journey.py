@@ -7,7 +7,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.pages import Inbox, Tab, awaiting
+from tests.web.pages import Inbox, Tab, awaiting, find_in_queue
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -46,8 +46,8 @@ def test_an_approver_opens_the_notifications_link_signs_in_and_approves_with_a_c
     task, task_token = awaiting(stack, OWNER, description="Before the audit.", tags=["security"])
 
     queue = Tab.open(browser, f"{stack.api_url}/app/").sign_in(APPROVER, "approvers")
-    row = queue.page.get_by_role("row").filter(has=queue.page.get_by_role("link", name=task["title"]))
-    expect(row.first).to_contain_text(OWNER)
+    row = find_in_queue(queue.page, task["title"]).locator("xpath=ancestor::tr")
+    expect(row).to_contain_text(OWNER)
     screenshots(queue.page, "queue")
     queue.close()
 
