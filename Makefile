@@ -59,7 +59,7 @@ PACKAGED := $(if $(filter no,$(ARG_PACKAGE)),$(OPS_STAMP),package)
 CHECKOV_VENV := $(VENV)/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: help dev test test-unit test-integration test-contract test-e2e test-local test-ops lint audit format token publish invoke queues seed approve approvals demo diagram package plan deploy smoke rollback cost reindex
+.PHONY: help dev test test-unit test-integration test-contract test-e2e test-web test-local test-ops lint audit format token publish invoke queues seed approve approvals demo diagram screenshots package plan deploy smoke rollback cost reindex
 
 help: ## List the targets, by what they are for
 	@if [ -t 1 ]; then on=$$'\033[36m' bold=$$'\033[1m' off=$$'\033[0m'; else on= bold= off=; fi; \
@@ -148,6 +148,9 @@ test-contract: $(STAMP) $(OPS_STAMP) ## Code against infra/, the manifests, the 
 test-e2e: $(STAMP) $(OPS_STAMP) ## The local stack (make dev) started and talked to over HTTP
 	@$(PYTEST) tests/e2e
 
+test-web: $(STAMP) $(OPS_STAMP) ## The approvers' web app in headless Chromium on the local stack (skips, saying so, without Chromium)
+	@$(PYTEST) tests/web
+
 test-local: $(STAMP) $(OPS_STAMP) ## The local stack's own parts: the runtime, its moto fixes, its clients
 	@$(PYTEST) tests/local
 
@@ -172,6 +175,10 @@ audit: $(STAMP) ## Check the locked dependencies (constraints.txt) against the a
 
 diagram: $(STAMP) ## Regenerate the approval workflow's Mermaid diagram in docs/approval-workflow.md
 	@$(BIN)/python -m tasks_ops diagram
+
+screenshots: $(STAMP) ## Regenerate docs/screenshots/ (the web app's queue and a request) on a fresh stack, in headless Chromium
+	@test -n "$${CHROMIUM:-$$(command -v chromium)}" || { echo "make screenshots needs Chromium: apt-get install chromium (or CHROMIUM=/path)" >&2; exit 2; }
+	@WEB_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/web/test_screenshots.py -p no:cacheprovider
 
 ##@ Ops (build, release and operate in AWS: the ops extra only)
 

@@ -22,7 +22,7 @@ from bench._baseline import checkout, commit_of
 from bench._common import REPO_ROOT, format_table, report_machine
 
 BEFORE = "728a00d"  # the commit before issue 16's changes: "today's commit" of the issue
-SUITES = ("unit", "integration", "contract", "e2e", "local", "ops")
+SUITES = ("unit", "integration", "contract", "e2e", "web", "local", "ops")
 COUNTS = re.compile(r"(\d+) (passed|failed|errors?|skipped)")
 
 

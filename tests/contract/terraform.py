@@ -60,10 +60,20 @@ def evaluate_definitions(work: Path, inputs: dict[str, Any]) -> dict[str, Any]:
         f'locals {{\n  inputs = jsondecode(file("inputs.json"))\n}}\n\n'
         f'module "definitions" {{\n  source = "{source}"\n{arguments}\n}}\n'
     )
+    return _console(work, "module.definitions")
+
+
+def evaluate(work: Path, locals_hcl: str, expression: str) -> Any:
+    """One expression of ours, as Terraform evaluates it, beside `locals_hcl` (a root with no provider)."""
+    (work / "main.tf").write_text(f"locals {{\n{locals_hcl}\n}}\n")
+    return _console(work, expression)
+
+
+def _console(work: Path, expression: str) -> Any:
     env = {**os.environ, "TF_IN_AUTOMATION": "1", "TF_CLI_CONFIG_FILE": os.devnull, "CHECKPOINT_DISABLE": "1"}
     for command, stdin in (
         (["init", "-input=false", "-no-color"], None),
-        (["console", "-no-color"], "jsonencode(module.definitions)\n"),
+        (["console", "-no-color"], f"jsonencode({expression})\n"),
     ):
         run = subprocess.run(
             [TERRAFORM, *command], cwd=work, input=stdin, capture_output=True, text=True, check=False, env=env

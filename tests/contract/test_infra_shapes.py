@@ -74,7 +74,7 @@ def test_s3_buckets_and_their_settings_are_declared_only_in_the_bucket_module():
     buckets = _where("resource", lambda t: t.startswith("aws_s3_bucket"))
 
     assert buckets == {"modules/bucket"}
-    assert _calls("/bucket") == {"bootstrap", "modules/stack"}
+    assert _calls("/bucket") == {"bootstrap", "modules/stack", "modules/web"}
 
 
 @pytest.mark.parametrize("caller", ["bucket", "queue"])

@@ -93,7 +93,7 @@ def platform() -> Iterator[Platform]:
         create_resources()
         resources: EventResources = provision_events("dismissal", os.environ["AWS_REGION"], load_all())
         tasks = DynamoDBTaskRepository(boto3.client("dynamodb"), os.environ["TASKS_TABLE"])
-        workflow = provision_workflow("dismissal", os.environ["TASKS_TABLE"], "https://api.example")
+        workflow = provision_workflow("dismissal", os.environ["TASKS_TABLE"], "https://web.example/app/")
         sfn = boto3.client("stepfunctions")
         service = TaskService(tasks, PageTokens(b"0123456789abcdef"), StepFunctionsApprovals(lambda: sfn))
         activity = DynamoDBActivity(boto3.client("dynamodb"), os.environ["ACTIVITY_TABLE"])

@@ -39,7 +39,10 @@ class Machine:
         self.table = os.environ["TASKS_TABLE"]
         self.tasks = DynamoDBTaskRepository(self.ddb, self.table)
         self.workflow = provision_workflow(
-            f"wf{uuid.uuid4().hex[:6]}", self.table, "https://api.example", timeout_seconds=timeout_seconds
+            f"wf{uuid.uuid4().hex[:6]}",
+            self.table,
+            "https://web.example/app/",
+            timeout_seconds=timeout_seconds,
         )
         self.started: list[str] = []
 
@@ -147,7 +150,7 @@ def test_a_started_request_stores_its_token_and_notifies_approvers_without_it(ma
         "taskId": task.id,
         "title": "rotate keys",
         "ownerId": "alice",
-        "approvalUrl": f"https://api.example/tasks/{task.id}/approval",
+        "approvalUrl": f"https://web.example/app/#/tasks/{task.id}",  # the web app's request page
     }
     assert token not in messages[0]["Body"]
     assert machine.item(task.id)["version"] == 1  # the token is internal: the task's ETag stays valid

@@ -22,7 +22,6 @@ module "stack" {
   consumer_reserved_concurrency = var.consumer_reserved_concurrency
   traffic_shifting              = var.traffic_shifting
   api_throttling                = var.api_throttling
-  cors_allow_origins            = var.cors_allow_origins
   jwt_issuer                    = var.jwt_issuer
   jwt_audience                  = var.jwt_audience
   external_publisher_arns       = var.external_publisher_arns

@@ -61,12 +61,6 @@ variable "api_throttling" {
   })
 }
 
-variable "cors_allow_origins" {
-  description = "Origins browsers may call the API from."
-  type        = list(string)
-  default     = []
-}
-
 variable "jwt_issuer" {
   description = "Issuer of the API's tokens (null: a Cognito user pool)."
   type        = string

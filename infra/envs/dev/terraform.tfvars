@@ -9,4 +9,3 @@ approval_timeout_seconds = 3600 # an hour: approvals are tried by hand in dev
 consumer_reserved_concurrency = null
 api_throttling                = { rate_limit = 20, burst_limit = 40 }
 traffic_shifting              = { type = "all_at_once" } # dev: no waiting; the alarms still roll back
-cors_allow_origins            = ["http://localhost:5173"]

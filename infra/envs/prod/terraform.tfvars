@@ -8,6 +8,5 @@ approval_timeout_seconds      = 259200 # 72 h
 consumer_reserved_concurrency = 20
 api_throttling                = { rate_limit = 200, burst_limit = 400 }
 traffic_shifting              = { type = "linear", percentage = 10, interval_minutes = 1 } # 10 % a minute: 10 minutes
-cors_allow_origins            = []
 # alarm_email             = "oncall@example.com"
 # external_publisher_arns = ["arn:aws:iam::111122223333:role/billing-publisher"]

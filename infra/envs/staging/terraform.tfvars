@@ -8,4 +8,3 @@ approval_timeout_seconds      = 259200 # 72 h, as in prod
 consumer_reserved_concurrency = 5
 api_throttling                = { rate_limit = 50, burst_limit = 100 }
 traffic_shifting              = { type = "canary", percentage = 10, interval_minutes = 5 }
-cors_allow_origins            = []

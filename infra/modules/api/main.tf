@@ -1,19 +1,9 @@
 # HTTP API (payload 2.0): one integration per function that serves routes, one route per manifest
 # httpApi event. HTTP APIs have no X-Ray tracing of their own: traces start at the function.
+# No CORS: browsers reach the API on the web app's own origin (modules/web), so no origin is granted.
 resource "aws_apigatewayv2_api" "this" {
   name          = "${var.prefix}-api"
   protocol_type = "HTTP"
-
-  dynamic "cors_configuration" {
-    for_each = length(var.cors_allow_origins) > 0 ? [1] : []
-    content {
-      allow_origins  = var.cors_allow_origins
-      allow_methods  = distinct([for key in keys(var.routes) : split(" ", key)[0]])
-      allow_headers  = ["authorization", "content-type", "if-match"]
-      expose_headers = ["etag", "location"]
-      max_age        = 3600
-    }
-  }
 }
 
 resource "aws_apigatewayv2_authorizer" "jwt" {

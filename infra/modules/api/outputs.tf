@@ -25,5 +25,15 @@ output "user_pool_id" {
 
 output "user_pool_client_id" {
   description = "ID of the Cognito app client that issues the API's tokens (null when another issuer is used)."
-  value       = one(aws_cognito_user_pool_client.this[*].id)
+  value       = try(aws_cognito_user_pool_client.this["api"].id, null)
+}
+
+output "sign_in_url" {
+  description = "The Cognito hosted sign-in's base URL (its /oauth2/authorize, /oauth2/token and /logout); null when another issuer is used."
+  value       = local.sign_in
+}
+
+output "web_client_id" {
+  description = "ID of the Cognito app client the approvers' web app signs in with (null when another issuer is used)."
+  value       = try(aws_cognito_user_pool_client.this["web"].id, null)
 }

@@ -31,10 +31,9 @@ variable "jwt_audience" {
   default     = []
 }
 
-variable "cors_allow_origins" {
-  description = "Origins browsers may call the API from (empty: no CORS)."
-  type        = list(string)
-  default     = []
+variable "web_url" {
+  description = "The approvers' web app's URL (modules/web): the web app client's only callback and logout URL."
+  type        = string
 }
 
 variable "throttling" {

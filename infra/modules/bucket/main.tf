@@ -1,6 +1,7 @@
 # A private bucket: versioned, encrypted with a customer managed key, public access blocked, reachable
-# over TLS only, old versions expiring. The Terraform state (infra/bootstrap) and each environment's
-# archive (modules/stack) are this one shape; each caller says why it skips what it skips.
+# over TLS only, old versions expiring. The Terraform state (infra/bootstrap), each environment's archive
+# (modules/stack) and the web app's files (modules/web) are this one shape; each caller says why it skips
+# what it skips.
 resource "aws_s3_bucket" "this" {
   bucket = var.name
 }
@@ -48,7 +49,12 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 
 resource "aws_s3_bucket_policy" "this" {
   bucket = aws_s3_bucket.this.id
-  policy = module.tls_only.policy_json
+  policy = data.aws_iam_policy_document.this.json
+}
+
+# The TLS-only deny, and what the caller grants besides (the web app's bucket: CloudFront's reads).
+data "aws_iam_policy_document" "this" {
+  source_policy_documents = concat([module.tls_only.policy_json], var.policy_documents)
 }
 
 module "tls_only" {

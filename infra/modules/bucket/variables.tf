@@ -15,3 +15,9 @@ variable "noncurrent_version_expiration" {
     days    = number
   })
 }
+
+variable "policy_documents" {
+  description = "Policy documents (JSON) whose statements the bucket policy has besides the TLS-only deny."
+  type        = list(string)
+  default     = []
+}

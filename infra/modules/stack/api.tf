@@ -5,7 +5,7 @@ module "api" {
   functions           = { for name in distinct([for route in values(module.definitions.routes) : route.function]) : name => module.function[name] }
   jwt_issuer          = var.jwt_issuer
   jwt_audience        = var.jwt_audience
-  cors_allow_origins  = var.cors_allow_origins
+  web_url             = module.web.web_url
   throttling          = var.api_throttling
   deletion_protection = var.deletion_protection
   log_key_arn         = module.key["logs"].key_arn

@@ -24,6 +24,11 @@ locals {
       conditions  = [{ test = "ArnLike", variable = "aws:SourceArn", values = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account}:alarm:${local.prefix}-*"] }]
     }
     bucket = { description = "Archive bucket of ${local.prefix}", principals = [], conditions = [] }
+    web = {
+      description = "The web app's bucket of ${local.prefix}, which its CloudFront distribution reads"
+      principals  = ["cloudfront.amazonaws.com"]
+      conditions  = [{ test = "ArnLike", variable = "aws:SourceArn", values = ["arn:${local.partition}:cloudfront::${local.account}:distribution/*"] }]
+    }
     logs = {
       description = "Log groups of ${local.prefix}"
       principals  = ["logs.${local.region}.amazonaws.com"]

@@ -3,6 +3,11 @@ output "api_url" {
   value       = module.api.api_url
 }
 
+output "web_url" {
+  description = "The approvers' web app (the API is on the same origin)."
+  value       = module.web.web_url
+}
+
 output "jwt_issuer" {
   description = "Issuer of the tokens the API accepts."
   value       = module.api.jwt_issuer

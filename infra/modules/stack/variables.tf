@@ -39,12 +39,6 @@ variable "api_throttling" {
   })
 }
 
-variable "cors_allow_origins" {
-  description = "Origins browsers may call the API from (empty: no CORS)."
-  type        = list(string)
-  default     = []
-}
-
 variable "jwt_issuer" {
   description = "Issuer of the API's tokens; null: a Cognito user pool with approvers and admins groups is created."
   type        = string

@@ -7,7 +7,7 @@ module "workflow" {
   tasks_table              = module.table["tasks"].table_name
   approvals_topic_arn      = aws_sns_topic.this["approvals"].arn
   approval_timeout_seconds = var.approval_timeout_seconds
-  api_url                  = module.api.api_url
+  web_url                  = module.web.web_url
   statements               = module.definitions.state_machine_statements[each.key]
   kms_key_arn              = module.key["compute"].key_arn
   log_key_arn              = module.key["logs"].key_arn

@@ -14,7 +14,7 @@ resource "aws_sfn_state_machine" "this" {
     tasks_table              = var.tasks_table
     approvals_topic_arn      = var.approvals_topic_arn
     approval_timeout_seconds = var.approval_timeout_seconds
-    api_url                  = var.api_url
+    web_url                  = var.web_url
   })
 
   logging_configuration {

@@ -28,8 +28,8 @@ variable "approval_timeout_seconds" {
   type        = number
 }
 
-variable "api_url" {
-  description = "Base URL of the API, for the approval link in the notification."
+variable "web_url" {
+  description = "The approvers' web app's URL (modules/web): the notification's link opens a request there."
   type        = string
 }
 

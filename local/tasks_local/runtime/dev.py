@@ -21,6 +21,7 @@ from tasks_local.runtime.identity import JwtAuthorizer
 from tasks_local.runtime.manifest import Manifest, load_all
 from tasks_local.runtime.pollers import Poller, QueuePoller, StreamPoller
 from tasks_local.runtime.settings import LocalSettings
+from tasks_local.runtime.web_app import with_web_app
 from tasks_local.runtime.workflow import ExecutionStarter, Workflow, enable_execution, provision_workflow
 
 _STOP_POLL_SECONDS = 0.1
@@ -81,7 +82,7 @@ def provision_stack(settings: LocalSettings) -> ProvisionedStack:
     provision(settings, names)
     resources = provision_events(settings.prefix, settings.region, manifests)
     enable_execution(settings.aws_endpoint)
-    workflow = provision_workflow(settings.prefix, names["tables"]["tasks"], settings.api_url)
+    workflow = provision_workflow(settings.prefix, names["tables"]["tasks"], settings.web_url)
     names["stateMachines"] = {"approval": workflow.state_machine_arn}
     names["topics"]["approvals"] = workflow.topic_arn
     return ProvisionedStack(names, manifests, resources, workflow)
@@ -164,7 +165,8 @@ def _serve(settings: LocalSettings, log: PrefixedStream) -> int:
         routes, JwtAuthorizer(settings.state_dir), PrefixedStream("api", sys.stdout), settings.origin_policy
     )
     handler = gateway_request_handler(settings.body_timeout_seconds)
-    server = make_server(settings.host, settings.api_port, gateway, threaded=True, request_handler=handler)
+    site = with_web_app(gateway, settings, PrefixedStream("sign-in", sys.stdout))
+    server = make_server(settings.host, settings.api_port, site, threaded=True, request_handler=handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     stop = threading.Event()
     for poller in _pollers(functions, resources, names, stop):
@@ -173,6 +175,7 @@ def _serve(settings: LocalSettings, log: PrefixedStream) -> int:
     ExecutionStarter(resources.queues["approval-requests"], workflow, stop, starter_log).start()
     signalled = _record_stop_signals()
     log.write(f"ready: API on {settings.api_url} (try: curl {settings.api_url}/health)\n")
+    log.write(f"approvers' web app: {settings.web_url}\n")
     sys.stdout.flush()
     _wait_for_stop_request(signalled)
     log.write("stopping\n")

@@ -45,6 +45,11 @@ class LocalSettings:
         return f"http://{self.host}:{self.api_port}"
 
     @property
+    def web_url(self) -> str:
+        """The approvers' web app, on the API's own origin as in AWS (runtime/web_app.py)."""
+        return f"{self.api_url}/app/"
+
+    @property
     def origin_policy(self) -> OriginPolicy:
         """The browser origins both local endpoints serve: the stack's own, and LOCAL_ALLOWED_ORIGINS."""
         own = (

@@ -46,17 +46,17 @@ def render(template: str, values: dict[str, str]) -> str:
 
 
 def workflow_values(
-    tasks_table: str, topic_arn: str, api_url: str, timeout_seconds: int | None = None
+    tasks_table: str, topic_arn: str, web_url: str, timeout_seconds: int | None = None
 ) -> dict[str, str]:
-    """The template's values locally; the timeout, unless given, comes from APPROVAL_TIMEOUT_SECONDS
-    (default 72 h)."""
+    """The template's values locally (`web_url`: the approvers' web app, which the notification's link
+    opens); the timeout, unless given, comes from APPROVAL_TIMEOUT_SECONDS (default 72 h)."""
     if timeout_seconds is None:
         timeout_seconds = int(os.environ.get("APPROVAL_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
     return {
         "tasks_table": tasks_table,
         "approvals_topic_arn": topic_arn,
         "approval_timeout_seconds": str(timeout_seconds),
-        "api_url": api_url,
+        "web_url": web_url,
     }
 
 
@@ -74,14 +74,14 @@ class Workflow:
 def provision_workflow(
     prefix: str,
     tasks_table: str,
-    api_url: str,
+    web_url: str,
     client: Callable[[str], Any] = boto3.client,
     timeout_seconds: int | None = None,
 ) -> Workflow:
     """The approvers' topic and the state machine, from the template. moto must run executions
     (`enable_execution`), or StartExecution would succeed and do nothing."""
     topic_arn = client("sns").create_topic(Name=f"{prefix}-approvals")["TopicArn"]
-    values = workflow_values(tasks_table, topic_arn, api_url, timeout_seconds)
+    values = workflow_values(tasks_table, topic_arn, web_url, timeout_seconds)
     arn = client("stepfunctions").create_state_machine(
         name=f"{prefix}-approval", definition=render(_template(), values), roleArn=_ROLE_ARN, type="STANDARD"
     )["stateMachineArn"]
