@@ -94,23 +94,26 @@ def _quiet_libraries() -> None:
     logging.getLogger("moto.stepfunctions.parser.asl.component.eval_component").setLevel(logging.CRITICAL)
 
 
+def _exit_now(_signum: int, _frame: object) -> None:
+    """Stop at once: moto's state is in memory and goes with the process, and its thousands of objects
+    need no teardown; the runtime sends this only once its invocations in flight have drained."""
+    os._exit(0)
+
+
 def serve(settings: LocalSettings) -> None:
-    """Serve until SIGTERM/SIGINT or until the parent is gone (then return, the server stopped)."""
+    """Serve until SIGTERM/SIGINT (the process exits there) or until the parent is gone (returns)."""
     from tasks_local.moto_fixes.server import LocalMotoServer  # noqa: PLC0415 - moto in this process only
     from tasks_local.runtime.embedded_aws import aws_environment, patch_moto  # noqa: PLC0415
 
     os.environ.update(aws_environment(settings))  # MOTO_PORT: Step Functions calls back on it
     patch_moto()
     _quiet_libraries()
-    stopped: list[int] = []
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda received, _frame: stopped.append(received))
+        signal.signal(signum, _exit_now)
     parent = os.getppid()
-    server = LocalMotoServer(settings.host, settings.aws_port, settings.origin_policy)
-    server.start()
-    while not stopped and os.getppid() == parent:
+    LocalMotoServer(settings.host, settings.aws_port, settings.origin_policy).start()
+    while os.getppid() == parent:
         time.sleep(_WATCH_SECONDS)
-    server.stop()
 
 
 if __name__ == "__main__":
