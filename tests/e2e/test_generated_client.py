@@ -6,6 +6,7 @@ read, and error bodies parsed into their models. Generating it fails on any gene
 import importlib
 import importlib.util
 import json
+import re
 import sys
 import uuid
 from datetime import date
@@ -16,11 +17,13 @@ import pytest
 import requests
 
 from tasks_local.clients.generated_client import PACKAGE, generate
+from tasks_local.runtime.settings import REPO_ROOT
 from tests.support.polling import eventually
 
 pytestmark = pytest.mark.e2e
 
 OWNER, APPROVER = "gina", "gabe"
+DOC = REPO_ROOT / "docs" / "api-client.md"
 DECISION_DEADLINE = 5.0  # the approval request is stored within 2 s of the create (DESIGN §3), then 409s end
 OUTCOME_DEADLINE = 2.0  # a decision shows on GET within 1 s locally; the margin is the poll's
 
@@ -243,3 +246,18 @@ def test_an_approver_finds_the_request_in_the_queue_and_decides_it_on_the_versio
     approved = eventually(outcome, OUTCOME_DEADLINE)
     assert approved, "the decision did not show on the task"
     assert (approved.approval.decided_by, approved.approval.comment) == (APPROVER, "after the backup")
+
+
+def test_the_docs_example_works_as_written(api):
+    # Given the Python block of docs/api-client.md, with a running API and a token
+    match = re.search(r"<!-- api-client:.*?-->\s*```python\n(.*?)```", DOC.read_text(), re.DOTALL)
+    assert match, "docs/api-client.md has no api-client block"
+    names = {"API": api.stack.api_url, "TOKEN": api.stack.token("doris")}
+
+    # When it runs
+    exec(compile(match[1], str(DOC), "exec"), names)  # noqa: S102 - the doc's own example, our text
+
+    # Then each call did what its comment says
+    assert names["created"].status_code == 201
+    assert (names["stale"].status_code, names["stale"].parsed.code) == (412, "PRECONDITION_FAILED")
+    assert isinstance(names["page"], api.models.TaskList)
