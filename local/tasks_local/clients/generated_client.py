@@ -40,6 +40,7 @@ def served_document() -> dict[str, Any]:
 
 
 def write_document(path: Path = DOCUMENT) -> Path:
+    """The served document as a file, for the generator and `make lint`'s Redocly check to read."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(served_document(), indent=2, ensure_ascii=False) + "\n")
     return path
@@ -49,8 +50,8 @@ def generate(document: Path, output: Path) -> Path:
     """The client project generated from `document` into `output` (replaced); its package is
     output/tasks_api_client. GenerationFailed, with the generator's words, on any warning or error."""
     tools = Path(sys.executable).parent  # the generator, and the ruff it formats its code with
-    path = f"{tools}{os.pathsep}{os.environ.get('PATH', '')}"
-    environment = {**os.environ, "PATH": path, "RUFF_NO_CACHE": "true"}
+    search_path = f"{tools}{os.pathsep}{os.environ.get('PATH', '')}"
+    environment = {**os.environ, "PATH": search_path, "RUFF_NO_CACHE": "true"}
     shutil.rmtree(output, ignore_errors=True)
     with tempfile.TemporaryDirectory() as scratch:
         settings = Path(scratch) / "config.json"  # JSON is YAML, the generator's config format
