@@ -59,7 +59,7 @@ PACKAGED := $(if $(filter no,$(ARG_PACKAGE)),$(OPS_STAMP),package)
 CHECKOV_VENV := $(VENV)/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: help dev test test-unit test-integration test-contract test-e2e test-web test-local test-ops lint audit format token publish invoke queues seed approve approvals demo diagram screenshots package plan deploy smoke rollback cost reindex
+.PHONY: help dev test test-unit test-integration test-contract test-e2e test-web test-local test-ops lint audit format token publish invoke queues seed approve approvals demo client diagram screenshots package plan deploy smoke rollback cost reindex
 
 help: ## List the targets, by what they are for
 	@if [ -t 1 ]; then on=$$'\033[36m' bold=$$'\033[1m' off=$$'\033[0m'; else on= bold= off=; fi; \
@@ -125,6 +125,11 @@ approvals: $(STAMP) ## Print what awaits approval, oldest request first (as USER
 demo: $(STAMP) ## Tell the approval story against the running stack (make dev), checking every step
 	@$(BIN)/python -m tasks_local demo
 
+##@ REST callers (the API's OpenAPI document, and a client generated from it)
+
+client: $(STAMP) ## Generate the API's typed Python client into dist/tasks-api-client from the document GET /openapi.json serves (pinned openapi-python-client; a warning fails)
+	@$(BIN)/python -m tasks_local client
+
 ##@ Quality (what CI runs, and the developer's checks)
 
 # Every suite runs on every core (one pytest-xdist worker each; tests that share one costly thing are
@@ -157,11 +162,13 @@ test-local: $(STAMP) $(OPS_STAMP) ## The local stack's own parts: the runtime, i
 test-ops: $(STAMP) $(OPS_STAMP) ## The ops tools: build, Terraform, traffic, smoke, reindex, checks, cost
 	@$(PYTEST) tests/ops
 
-lint: $(STAMP) $(CHECKOV_STAMP) ## Lint and check formatting (ruff), validate the approval ASL (statelint and our checks), check infra/ (HCL parse, terraform fmt, checkov), the workflows (schema, zizmor), bandit
+lint: $(STAMP) $(CHECKOV_STAMP) ## Lint and check formatting (ruff), validate the approval ASL (statelint and our checks), check infra/ (HCL parse, terraform fmt, checkov), the OpenAPI document (Redocly), the workflows (schema, zizmor), bandit
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
 	@$(BIN)/python -m tasks_ops lint-workflow
 	@$(BIN)/python -m tasks_ops lint-infra --checkov $(CHECKOV_VENV)/bin/checkov
+	@$(BIN)/python -m tasks_local openapi --out dist/openapi.json > /dev/null
+	@$(BIN)/python -m tasks_ops lint-openapi dist/openapi.json
 	@$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	@$(BIN)/zizmor --offline --quiet .github/workflows
 	@$(BIN)/bandit --quiet --recursive --severity-level medium services shared local ops bench && echo "bandit: no medium or high findings"

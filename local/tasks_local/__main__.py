@@ -1,12 +1,14 @@
 """Command line of the local stack, behind the Makefile's local targets: `python -m tasks_local <command>`.
 
-The stack itself (`dev`) and the commands that talk only to a running one; what builds, releases and
-operates in AWS is `python -m tasks_ops`."""
+The stack itself (`dev`), the commands that talk only to a running one, and the API's document and
+generated client for REST callers (`openapi`, `client`); what builds, releases and operates in AWS is
+`python -m tasks_ops`."""
 
 import argparse
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from tasks_local.runtime.settings import LocalSettings
 
@@ -37,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     approvals = commands.add_parser("approvals", help="what awaits approval, oldest request first")
     approvals.add_argument("--user", required=True, help="the approver who looks (USER)")
     commands.add_parser("demo", help="the approval story against the running stack, each step checked")
+    openapi = commands.add_parser("openapi", help="write the OpenAPI document GET /openapi.json serves")
+    openapi.add_argument("--out", default=None, help="the file to write (default dist/openapi.json)")
+    commands.add_parser("client", help="generate the API's typed Python client into dist/tasks-api-client")
     return parser
 
 
@@ -73,6 +78,19 @@ def _seed(args: argparse.Namespace) -> int:
     return seed.main(args.count, args.user, args.seed)
 
 
+def _openapi(args: argparse.Namespace) -> int:
+    from tasks_local.clients import generated_client  # noqa: PLC0415 - imports the API's handler
+
+    print(generated_client.write_document(*([Path(args.out)] if args.out else [])))
+    return 0
+
+
+def _client(_args: argparse.Namespace) -> int:
+    from tasks_local.clients import generated_client  # noqa: PLC0415 - imports the API's handler
+
+    return generated_client.main()
+
+
 def _stack_command(args: argparse.Namespace) -> int:
     """The commands that work against the running stack; their mistakes and failures are one line."""
     from tasks_local.clients import approvals, demo, event_tools  # noqa: PLC0415
@@ -102,7 +120,13 @@ def _stack_command(args: argparse.Namespace) -> int:
         return 1
 
 
-_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"dev": _dev, "token": _token, "seed": _seed}
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "dev": _dev,
+    "token": _token,
+    "seed": _seed,
+    "openapi": _openapi,
+    "client": _client,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("lint-workflow", help="statelint and our own checks on the approval ASL")
     lint_infra = commands.add_parser("lint-infra", help="parse every .tf, terraform fmt -check, checkov")
     lint_infra.add_argument("--checkov", required=True, help="the checkov executable (its own virtualenv)")
+    lint_openapi = commands.add_parser("lint-openapi", help="Redocly's recommended rules on the API document")
+    lint_openapi.add_argument("document", help="the document GET /openapi.json serves, as a file")
     return parser
 
 
@@ -44,6 +46,7 @@ _COMMANDS: dict[str, tuple[str, Callable[[Any, argparse.Namespace], int]]] = {
     "diagram": ("tasks_ops.checks.diagram", lambda module, _args: module.main()),
     "lint-workflow": ("tasks_ops.checks.workflow", lambda module, _args: module.main()),
     "lint-infra": ("tasks_ops.checks.infra", lambda module, args: module.main(args.checkov)),
+    "lint-openapi": ("tasks_ops.checks.openapi", lambda module, args: module.main(args.document)),
 }
 
 

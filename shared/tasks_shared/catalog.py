@@ -38,7 +38,12 @@ def problems(detail_type: str, detail: Any) -> list[str]:
     """Why a detail breaks its schema (empty when it is valid), one readable line per problem."""
     if detail_type not in DETAIL_TYPES:
         return [f"unknown detail-type {detail_type!r}"]
+    return problems_with(validator(detail_type), detail)
+
+
+def problems_with(compiled: Draft202012Validator, detail: Any) -> list[str]:
+    """Why a detail breaks a compiled schema (the catalog's, or another revision's, to compare)."""
     return [
         f"{'.'.join(str(part) for part in error.absolute_path) or '(detail)'}: {error.message}"
-        for error in validator(detail_type).iter_errors(detail)
+        for error in compiled.iter_errors(detail)
     ]

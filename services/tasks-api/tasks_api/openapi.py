@@ -1,4 +1,11 @@
-"""The OpenAPI 3.1 document of the API, assembled from the same JSON Schemas the handler validates with."""
+"""The OpenAPI 3.1 document of the API, assembled from the same JSON Schemas the handler validates with.
+
+Every schema a client generator meets is a whole component: each schema file is one (named by its
+title), and so is each entry of a file's `$defs` (named by its key). A `$ref` names a component, never a
+place inside one: `#/components/schemas/Task/properties/title` is valid OpenAPI, but most generators
+(openapi-python-client among them) drop every operation that reaches such a pointer. The document holds
+the components its operations reach, and nothing else (the query-string schemas become parameters).
+"""
 
 from functools import cache
 from typing import Any
@@ -6,6 +13,8 @@ from typing import Any
 from tasks_api.inputs import MAX_BODY_BYTES
 from tasks_api.schemas import documents
 
+_COMPONENTS = "#/components/schemas/"
+_DEFS = "/$defs/"
 _ERRORS = {
     "400": "Malformed JSON, a body or query that breaks the schema, or a query parameter the route does not "
     "take (details name the fields)",
@@ -20,7 +29,20 @@ _ERRORS = {
     "413": f"Body over {MAX_BODY_BYTES} bytes",
     "415": "Content-Type is not JSON",
 }
-_TASK_ID = {"name": "taskId", "in": "path", "required": True, "schema": {"type": "string"}}
+# Generators group operations by their first tag (openapi-python-client: one module per tag).
+_TAGS = {
+    "tasks": "Create, read, list, change and delete tasks",
+    "approvals": "The approvers' queue and their decisions on high-priority tasks",
+    "activity": "What the event consumers record: each task's audit trail, each caller's counters",
+    "service": "Liveness and this document",
+}
+_TASK_ID = {
+    "name": "taskId",
+    "in": "path",
+    "required": True,
+    "description": "The task's id (its `id`)",
+    "schema": {"type": "string"},
+}
 _IF_MATCH = {
     "name": "If-Match",
     "in": "header",
@@ -32,6 +54,7 @@ _IF_MATCH = {
 _GATEWAY_ERROR = "gateway-error"
 _GATEWAY_ERROR_SCHEMA = {
     "title": "GatewayError",
+    "description": "The body of a 401 from API Gateway's JWT authorizer, before any handler runs.",
     "type": "object",
     "required": ["message"],
     "properties": {"message": {"type": "string", "examples": ["Unauthorized"]}},
@@ -44,33 +67,83 @@ _DECIDED_VERSION = {
     "current (the task changed since): 412, and nothing is decided.",
 }
 _ETAG_HEADER = {"ETag": {"description": "Version of the task, for If-Match", "schema": {"type": "string"}}}
+_LOCATION_HEADER = {"description": "The task's URL path", "schema": {"type": "string"}}
 
 
-def _component(file_name: str) -> str:
+def _title(file_name: str) -> str:
     return _GATEWAY_ERROR_SCHEMA["title"] if file_name == _GATEWAY_ERROR else documents()[file_name]["title"]
 
 
-def _rewrite_refs(node: Any) -> Any:
-    """`task.json#/properties/x` between files becomes `#/components/schemas/Task/properties/x`."""
+def component_ref(ref: str, file_name: str) -> str:
+    """`task.json`, `task.json#/$defs/Priority` or `#/$defs/Priority` (in task.json): the component's $ref."""
+    target, _, pointer = ref.partition("#")
+    if not pointer:
+        return _COMPONENTS + _title(target or file_name)
+    name = pointer.removeprefix(_DEFS)
+    if pointer == name or "/" in name:
+        raise ValueError(f"{file_name}: $ref {ref!r} points inside a schema; name what it needs in $defs")
+    return _COMPONENTS + name
+
+
+def _rewrite_refs(node: Any, file_name: str) -> Any:
+    """A schema of `file_name` as a component: references name components, the file's own keywords go."""
     if isinstance(node, dict):
         rewritten = {
-            key: _rewrite_refs(value) for key, value in node.items() if key not in ("$id", "$schema")
+            key: _rewrite_refs(value, file_name)
+            for key, value in node.items()
+            if key not in ("$id", "$schema", "$defs")
         }
-        ref = node.get("$ref")
-        if isinstance(ref, str) and not ref.startswith("#"):
-            file_name, _, pointer = ref.partition("#")
-            rewritten["$ref"] = f"#/components/schemas/{_component(file_name)}{pointer}"
+        if isinstance(node.get("$ref"), str):
+            rewritten["$ref"] = component_ref(node["$ref"], file_name)
         return rewritten
     if isinstance(node, list):
-        return [_rewrite_refs(value) for value in node]
+        return [_rewrite_refs(value, file_name) for value in node]
     return node
 
 
+def _all_components() -> dict[str, Any]:
+    """Every schema file, by its title, and every entry of its $defs, by its name."""
+    components: dict[str, Any] = {_GATEWAY_ERROR_SCHEMA["title"]: _GATEWAY_ERROR_SCHEMA}
+
+    def add(name: str, schema: Any, file_name: str) -> None:
+        if name in components:
+            raise ValueError(f"{file_name}: the component name {name!r} is taken")
+        components[name] = _rewrite_refs(schema, file_name)
+
+    for file_name, document in sorted(documents().items()):
+        add(document["title"], document, file_name)
+        for name, schema in document.get("$defs", {}).items():
+            add(name, schema, file_name)
+    return components
+
+
+def _refs(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        own = {node["$ref"].removeprefix(_COMPONENTS)} if isinstance(node.get("$ref"), str) else set()
+        return own.union(*(_refs(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_refs(value) for value in node))
+    return set()
+
+
+def _reached(paths: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    """The components the operations reach, directly or through other components, in a stable order."""
+    reached: set[str] = set()
+    pending = _refs(paths)
+    while pending:
+        name = pending.pop()
+        reached.add(name)
+        pending |= _refs(components[name]) - reached
+    return {name: schema for name, schema in sorted(components.items()) if name in reached}
+
+
 def _json(file_name: str) -> dict[str, Any]:
-    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{_component(file_name)}"}}}
+    return {"application/json": {"schema": {"$ref": _COMPONENTS + _title(file_name)}}}
 
 
 def _operation(
+    operation_id: str,
+    tag: str,
     summary: str,
     success: tuple[str, str, str | None],
     errors: str,
@@ -80,6 +153,7 @@ def _operation(
     public: bool = False,
     headers: dict | None = None,
 ) -> dict[str, Any]:
+    """One operation; its operationId is what generated clients name their function after, so it stays."""
     status, description, schema = success
     ok: dict[str, Any] = {"description": description}
     if schema:
@@ -94,7 +168,12 @@ def _operation(
         }
         for code in errors.split()
     }
-    operation: dict[str, Any] = {"summary": summary, "responses": responses}
+    operation: dict[str, Any] = {
+        "operationId": operation_id,
+        "tags": [tag],
+        "summary": summary,
+        "responses": responses,
+    }
     if body:
         operation["requestBody"] = {"required": True, "content": _json(body)}
     if parameters:
@@ -105,29 +184,44 @@ def _operation(
 
 
 def _query_parameters(file_name: str) -> list[dict[str, Any]]:
+    """The query-string schema's properties, each a parameter (the schema itself is no component)."""
     query = documents()[file_name]
     return [
-        {"name": name, "in": "query", "required": False, "schema": _rewrite_refs(schema)}
+        {"name": name, "in": "query", "required": False, "schema": _rewrite_refs(schema, file_name)}
         for name, schema in query["properties"].items()
     ]
 
 
-@cache
-def openapi_document() -> dict[str, Any]:
-    paths = {
-        "/health": {"get": _operation("Liveness", ("200", "Healthy", "health.json"), "400", public=True)},
+def _paths() -> dict[str, Any]:
+    return {
+        "/health": {
+            "get": _operation(
+                "getHealth", "service", "Liveness", ("200", "Healthy", "health.json"), "400", public=True
+            )
+        },
         "/openapi.json": {
-            "get": _operation("This document", ("200", "The OpenAPI 3.1 document", None), "400", public=True)
+            "get": _operation(
+                "getOpenApiDocument",
+                "service",
+                "This document",
+                ("200", "The OpenAPI 3.1 document", "openapi-document.json"),
+                "400",
+                public=True,
+            )
         },
         "/tasks": {
             "post": _operation(
+                "createTask",
+                "tasks",
                 "Create a task",
                 ("201", "Created", "task.json"),
                 "400 401 413 415",
                 body="task-create.json",
-                headers={**_ETAG_HEADER, "Location": {"schema": {"type": "string"}}},
+                headers={**_ETAG_HEADER, "Location": _LOCATION_HEADER},
             ),
             "get": _operation(
+                "listTasks",
+                "tasks",
                 "List own or assigned tasks (admins: all), newest first",
                 ("200", "A page of tasks", "task-list.json"),
                 "400 401 403",
@@ -136,6 +230,8 @@ def openapi_document() -> dict[str, Any]:
         },
         "/tasks/{taskId}": {
             "get": _operation(
+                "getTask",
+                "tasks",
                 "Read a task",
                 ("200", "The task", "task.json"),
                 "400 401 404",
@@ -143,6 +239,8 @@ def openapi_document() -> dict[str, Any]:
                 headers=_ETAG_HEADER,
             ),
             "put": _operation(
+                "updateTask",
+                "tasks",
                 "Change a task's fields (the assignee: status only)",
                 ("200", "The updated task", "task.json"),
                 "400 401 403 404 409 412 413 415",
@@ -151,6 +249,8 @@ def openapi_document() -> dict[str, Any]:
                 headers=_ETAG_HEADER,
             ),
             "delete": _operation(
+                "deleteTask",
+                "tasks",
                 "Delete a task",
                 ("204", "Deleted", None),
                 "400 401 403 404 409 412",
@@ -159,6 +259,8 @@ def openapi_document() -> dict[str, Any]:
         },
         "/tasks/{taskId}/history": {
             "get": _operation(
+                "getTaskHistory",
+                "activity",
                 "Read a task's audit trail (who changed what, when), newest first",
                 ("200", "A page of history entries", "history.json"),
                 "400 401 404",
@@ -167,6 +269,8 @@ def openapi_document() -> dict[str, Any]:
         },
         "/tasks/{taskId}/approval": {
             "post": _operation(
+                "decideApproval",
+                "approvals",
                 "Decide a task's approval request on the version read (approvers only, never the task's "
                 "owner or assignee)",
                 (
@@ -178,15 +282,14 @@ def openapi_document() -> dict[str, Any]:
                 body="approval-decision.json",
                 parameters=[_TASK_ID, _DECIDED_VERSION],
                 headers={
-                    "Location": {
-                        "description": "The task, where the outcome shows",
-                        "schema": {"type": "string"},
-                    }
+                    "Location": {**_LOCATION_HEADER, "description": "The task: where the outcome shows"}
                 },
             )
         },
         "/approvals": {
             "get": _operation(
+                "listApprovals",
+                "approvals",
                 "List the tasks awaiting approval, oldest request first (approvers only)",
                 ("200", "A page of tasks awaiting approval", "approval-list.json"),
                 "400 401 403",
@@ -195,14 +298,19 @@ def openapi_document() -> dict[str, Any]:
         },
         "/stats": {
             "get": _operation(
+                "getStats",
+                "activity",
                 "The caller's counters: tasks created (by priority), completed, cycle time",
                 ("200", "The caller's counters", "stats.json"),
                 "400 401",
             )
         },
     }
-    schemas = {document["title"]: _rewrite_refs(document) for document in documents().values()}
-    schemas[_GATEWAY_ERROR_SCHEMA["title"]] = _GATEWAY_ERROR_SCHEMA
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    paths = _paths()
     return {
         "openapi": "3.1.0",
         "info": {
@@ -210,12 +318,14 @@ def openapi_document() -> dict[str, Any]:
             "version": "1.0.0",
             "description": "REST API of the event-driven task platform. Errors share one body: "
             "{message, code, details}.",
+            "license": {"name": "Apache 2.0", "identifier": "Apache-2.0"},
         },
         "servers": [{"url": "/"}],
         "security": [{"bearerAuth": []}],
+        "tags": [{"name": name, "description": description} for name, description in _TAGS.items()],
         "paths": paths,
         "components": {
-            "schemas": schemas,
+            "schemas": _reached(paths, _all_components()),
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
     }

@@ -24,7 +24,14 @@ def validator(name: str) -> Draft202012Validator:
 
 def validate(name: str, document: Any, what: str = "request body") -> dict[str, Any]:
     """Validate against schemas/<name>; a 400 whose details name every offending field."""
-    errors = sorted(validator(name).iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path])
+    return validate_with(validator(name), document, what)
+
+
+def validate_with(
+    compiled: Draft202012Validator, document: Any, what: str = "request body"
+) -> dict[str, Any]:
+    """Validate with a compiled validator (the API's, or one of another revision's schemas, to compare)."""
+    errors = sorted(compiled.iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
         body = what == "request body"
         root = "(body)" if body else f"({what})"
