@@ -6,6 +6,7 @@ Node.js is not a requirement of the project: where node or npm is missing, or to
 the check says so and passes, unless OPENAPI_LINT=required (.ci/run sets it: CI always runs the check).
 """
 
+import fcntl
 import hashlib
 import json
 import os
@@ -51,10 +52,18 @@ def _digest() -> str:
 
 
 def install() -> Path:
-    """The pinned CLI in .venv/redocly, installed again whenever ops/redocly's package files change."""
+    """The pinned CLI in .venv/redocly, installed again whenever ops/redocly's package files change; one
+    installer at a time (two `make lint`, or test workers, would delete each other's install)."""
     missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
     if missing:
         raise Unavailable(f"{' and '.join(missing)} not on PATH")
+    INSTALL.parent.mkdir(parents=True, exist_ok=True)
+    with open(INSTALL.parent / "redocly.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _install()
+
+
+def _install() -> Path:
     cli = INSTALL / "node_modules" / ".bin" / "redocly"
     stamp = INSTALL / ".installed"
     if cli.exists() and stamp.is_file() and stamp.read_text() == _digest():
