@@ -34,7 +34,7 @@ ENV_GIVEN := $(filter command line,$(origin ENV))
 # stays text), the given variables themselves are never exported (an export would expand them), and the
 # recipes pass it on as "$$ARG_<NAME>", so a quote, $(...) or a backtick is text, never shell. (Not
 # under their own names: bash ignores a GROUPS from its environment.)
-unexport USER GROUPS EVENT FN N SEED TASK DECISION COMMENT ENV PRICES PACKAGE WORKERS
+unexport USER GROUPS EVENT FN N SEED TASK DECISION COMMENT ENV PRICES PACKAGE WORKERS FRESH
 export ARG_USER := $(value USER)
 export ARG_GROUPS := $(value GROUPS)
 export ARG_EVENT := $(value EVENT)
@@ -48,6 +48,7 @@ export ARG_ENV := $(value ENV)
 export ARG_PRICES := $(value PRICES)
 export ARG_PACKAGE := $(value PACKAGE)
 export ARG_WORKERS := $(value WORKERS)
+export ARG_FRESH := $(value FRESH)
 # The local runtime reads these three itself; they are numbers and a region, taken as written too.
 override export AWS_PORT := $(value AWS_PORT)
 override export API_PORT := $(value API_PORT)
@@ -59,7 +60,7 @@ PACKAGED := $(if $(filter no,$(ARG_PACKAGE)),$(OPS_STAMP),package)
 CHECKOV_VENV := $(VENV)/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: help dev test test-unit test-integration test-contract test-e2e test-web test-local test-ops lint audit format token publish invoke queues seed approve approvals demo client diagram screenshots package plan deploy smoke rollback cost reindex
+.PHONY: help dev reset test test-unit test-integration test-contract test-e2e test-web test-local test-ops lint audit format token publish invoke queues seed approve approvals demo client diagram screenshots package plan deploy smoke rollback cost reindex
 
 help: ## List the targets, by what they are for
 	@if [ -t 1 ]; then on=$$'\033[36m' bold=$$'\033[1m' off=$$'\033[0m'; else on= bold= off=; fi; \
@@ -95,8 +96,11 @@ $(CHECKOV_STAMP): pyproject.toml constraints-checkov.txt
 
 ##@ Local stack (make dev, and what talks to it)
 
-dev: $(STAMP) ## Run the whole system locally: AWS (moto) on :4566 (AWS_PORT), the HTTP API on :3000 (API_PORT)
-	@exec $(BIN)/python -m tasks_local dev
+dev: $(STAMP) ## Run the whole system locally: AWS (moto) on :4566 (AWS_PORT), the HTTP API on :3000 (API_PORT); it keeps its state in .local/ (FRESH=1 starts empty, the old state set aside)
+	@exec $(BIN)/python -m tasks_local dev $(if $(ARG_FRESH),--fresh)
+
+reset: $(STAMP) ## Delete the state a stopped `make dev` kept (on AWS_PORT): the next start is empty
+	@$(BIN)/python -m tasks_local reset
 
 token: $(STAMP) ## Print a bearer token for the local API: make token USER=alice GROUPS=approvers
 	@$(BIN)/python -m tasks_local token --user "$$ARG_USER" --groups "$$ARG_GROUPS"

@@ -6,6 +6,7 @@ generated client for REST callers (`openapi`, `client`); what builds, releases a
 
 import argparse
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,9 @@ from tasks_local.runtime.settings import LocalSettings
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tasks_local", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("dev", help="run the whole system locally")
+    dev = commands.add_parser("dev", help="run the whole system locally, with the state it kept")
+    dev.add_argument("--fresh", action="store_true", help="start empty, the kept state set aside (FRESH=1)")
+    commands.add_parser("reset", help="delete the state the local stack kept on AWS_PORT")
     token = commands.add_parser("token", help="print a bearer token accepted by the local API")
     token.add_argument("--user", required=True, help="the token's subject (user id)")
     token.add_argument("--groups", default="", help="comma-separated groups, e.g. approvers,admins")
@@ -45,11 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _dev(_args: argparse.Namespace) -> int:
+def _dev(args: argparse.Namespace) -> int:
     from tasks_local.runtime.dev import StartupError, run  # noqa: PLC0415 - moto is imported only when needed
 
     try:
-        status = run()
+        status = run(fresh=args.fresh)
     except StartupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         status = 2
@@ -60,6 +63,28 @@ def _dev(_args: argparse.Namespace) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(status)
+
+
+def _reset(_args: argparse.Namespace) -> int:
+    """`make reset`: the kept state of the stack on AWS_PORT deleted (a stopped stack's; a running one
+    would write it again)."""
+    from tasks_local.clients.stack import StackNotRunning, running_stack  # noqa: PLC0415
+
+    settings = LocalSettings.from_env()
+    try:
+        running_stack(settings)
+    except StackNotRunning:
+        pass
+    else:
+        print(f"error: the stack on AWS_PORT={settings.aws_port} is running: stop it first", file=sys.stderr)
+        return 2
+    directory = settings.state_directory
+    if not directory.exists():
+        print(f"nothing kept in {directory}")
+        return 0
+    shutil.rmtree(directory)
+    print(f"deleted {directory}: the next `make dev` starts empty")
+    return 0
 
 
 def _token(args: argparse.Namespace) -> int:
@@ -122,6 +147,7 @@ def _stack_command(args: argparse.Namespace) -> int:
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "dev": _dev,
+    "reset": _reset,
     "token": _token,
     "seed": _seed,
     "openapi": _openapi,

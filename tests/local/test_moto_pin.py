@@ -16,6 +16,7 @@ from tasks_local.moto_fixes import dynamodb as moto_dynamodb
 from tasks_local.moto_fixes import jsonpath as moto_jsonpath
 from tasks_local.moto_fixes import server as moto_server
 from tasks_local.moto_fixes import sqs as moto_sqs
+from tasks_local.moto_fixes import state as moto_state
 from tasks_local.moto_fixes import stepfunctions as moto_stepfunctions
 
 # sha256 (first 16 hex digits) of inspect.getsource() of each function, in moto 5.2.5.
@@ -62,12 +63,33 @@ RECORDED_SQS = {
 RECORDED_STEPFUNCTIONS = {
     "AmazonStateLanguageParser.parse": "a59a7d18760fb22e",
 }
+RECORDED_STATE = {
+    "StreamShard.add": "357dc6da267e5dd7",
+    "StreamShard.get": "fa7e9a0d7b438c2f",
+    "StreamRecord.__init__": "511904c6352cfd9a",
+    "Table.put_item": "de23933013ef8426",
+    "Message.__init__": "4ab16d5eb16ec41c",
+    "Queue.__init__": "0a4781ed5a21a050",
+    "S3Backend.put_object": "db803f2da9d786ad",
+    "S3Backend.delete_object": "5c1677b529710591",
+    "SecretsManagerBackend.create_secret": "fa9d45682d27ae62",
+    "SecretsManagerBackend.put_secret_value": "9b3e948abda1903c",
+    "SQSBackend.send_message": "bf161af09a9e6b86",
+    "SQSBackend.send_message_batch": "0707ad219481c867",
+    "SQSBackend.receive_message": "065f3e5e7d214408",
+    "SQSBackend.delete_message": "9eb658afdceb6bd9",
+    "SQSBackend.delete_message_batch": "53c0bc5d5f51468a",
+    "SQSBackend.change_message_visibility": "f0e9df5f66627114",
+    "SQSBackend.change_message_visibility_batch": "6194b4570c67a1a0",
+    "SQSBackend.purge_queue": "443ea1ae7b15230c",
+}
 RECORDED = {
     moto_dynamodb: RECORDED_DYNAMODB,
     moto_server: RECORDED_SERVER,
     moto_jsonpath: RECORDED_JSONPATH,
     moto_sqs: RECORDED_SQS,
     moto_stepfunctions: RECORDED_STEPFUNCTIONS,
+    moto_state: RECORDED_STATE,
 }
 CHECK_AFTER = {
     moto_dynamodb: "re-run tests/local/test_moto_dynamodb.py",
@@ -75,6 +97,7 @@ CHECK_AFTER = {
     moto_jsonpath: "re-run tests/local/test_moto_jsonpath.py",
     moto_sqs: "re-run tests/local/test_moto_sqs.py",
     moto_stepfunctions: "re-run tests/local/test_moto_stepfunctions.py",
+    moto_state: "re-run tests/local/test_moto_state.py and tests/local/test_stack_restart.py",
 }
 # One attribute each patch set replaces, to see it installed and removed.
 PATCHED = {
@@ -82,6 +105,7 @@ PATCHED = {
     moto_jsonpath: (json_path, "parse"),
     moto_sqs: (SQSBackend, "is_message_valid_based_on_retention_period"),
     moto_stepfunctions: (AmazonStateLanguageParser, "parse"),
+    moto_state: (SQSBackend, "send_message"),
 }
 
 

@@ -32,11 +32,12 @@ def test_make_token_prints_only_a_token_the_running_api_accepts(stack):
 
 
 def _alive(pid: int) -> bool:
+    """Running: not gone, and not a zombie (an orphan's exit waits for whoever adopted it to reap it)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
         return False
-    return True
+    return state != "Z"
 
 
 def _parents() -> dict[int, int]:

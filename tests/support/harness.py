@@ -86,14 +86,15 @@ def _as_from_a_terminal() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def start_stack(state_dir: Path, attempts: int = 3) -> LocalStack:
-    """`make dev` on two free ports, ready. Ports are picked free but bound only by the stack itself, so
-    another process (a test worker starting its own stack) may take one in between: then again."""
+def start_stack(state_dir: Path, attempts: int = 3, ports: dict[str, str] | None = None) -> LocalStack:
+    """`make dev` on two free ports (or the `ports` of an earlier stack: its kept state is on its
+    AWS_PORT), ready. Free ports are bound only by the stack itself, so another process (a test worker
+    starting its own stack) may take one in between: then again, on others."""
     for attempt in range(attempts):
         try:
-            return _start_stack(state_dir)
+            return _start_stack(state_dir, ports)
         except PortTaken:
-            if attempt == attempts - 1:
+            if attempt == attempts - 1 or ports:
                 raise
     raise AssertionError("unreachable")
 
@@ -102,8 +103,10 @@ class PortTaken(RuntimeError):
     """The stack refused to start: a port picked free was taken before it bound it."""
 
 
-def _start_stack(state_dir: Path) -> LocalStack:
-    api_port, aws_port = free_port(), free_port()
+def _start_stack(state_dir: Path, ports: dict[str, str] | None) -> LocalStack:
+    api_port, aws_port = (
+        (int(ports["API_PORT"]), int(ports["AWS_PORT"])) if ports else (free_port(), free_port())
+    )
     env = {**os.environ, "TASKS_LOCAL_STATE": str(state_dir)}
     env.pop("AWS_ENDPOINT_URL", None)
     process = subprocess.Popen(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import threading
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from moto.dynamodb.comparisons import get_filter_expression
@@ -52,7 +53,7 @@ class _KeyMaps:
         self.signature = _signature(table)
         self.buckets: dict[str, dict[DynamoType, dict[tuple, Item]]] = {n: {} for n, _ in self.signature}
         self.filed: dict[tuple, dict[str, DynamoType]] = {}
-        for item in _stored_items(table):
+        for item in stored_items(table):
             self.file((item.hash_key, item.range_key), item)
 
     def file(self, pk: tuple, item: Item | None) -> None:
@@ -92,7 +93,7 @@ def _hash_attr(index: Any) -> str | None:
     return next((key["AttributeName"] for key in index.schema if key["KeyType"] == "HASH"), None)
 
 
-def _stored_items(table: Table) -> list[Item]:
+def stored_items(table: Table) -> list[Item]:
     buckets = table.items.values()
     if table.range_key_attr:
         return [item for bucket in buckets if isinstance(bucket, dict) for item in bucket.values()]
@@ -113,9 +114,18 @@ def _partition(table: Table, hash_key: DynamoType) -> list[Item]:
     return [bucket] if isinstance(bucket, Item) else []
 
 
+# Told of every change of an item (its new state, None when gone) and of every stream a cancelled
+# transaction cut back (to its new length): the local stack's journal (moto_fixes/state.py) listens.
+ITEM_LISTENERS: list[Callable[[Table, tuple, Item | None], None]] = []
+STREAM_LISTENERS: list[Callable[[Any, int], None]] = []
+
+
 def refile(table: Table, pk: tuple, item: Item | None) -> None:
+    """Every write of an item ends here (put, delete, update, a transaction's rollback)."""
     if (maps := _maps.get(table)) is not None:
         maps.file(pk, item)
+    for listener in ITEM_LISTENERS:
+        listener(table, pk, item)
 
 
 def _candidates(table: Table, hash_key: Any, index_name: str | None, conditions: Any) -> list[Item] | None:
@@ -255,6 +265,8 @@ class _Journal:
         for shard, records, length in self.streams.values():
             del records[length:]
             shard.items = records
+            for listener in STREAM_LISTENERS:
+                listener(shard, length)
 
 
 def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:  # noqa: PLR0912, PLR0915

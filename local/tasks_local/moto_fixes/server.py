@@ -15,6 +15,7 @@ Pinned to one moto version, like tasks_local.moto_fixes.dynamodb (tests/local/te
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
@@ -62,13 +63,22 @@ class LocalMotoServer(ThreadedMotoServer):
     """ThreadedMotoServer (a daemon thread of this process) serving through HostCachingDispatcher, behind
     the local stack's origin policy (runtime/origins.py): SDKs are served, other web pages are not."""
 
-    def __init__(self, ip_address: str, port: int, origins: OriginPolicy | None = None) -> None:
+    def __init__(
+        self,
+        ip_address: str,
+        port: int,
+        origins: OriginPolicy | None = None,
+        wrap: Callable[[Any], Any] | None = None,
+    ) -> None:
+        """`wrap` puts a WSGI layer of the runtime's between the origin guard and moto (its state's
+        control endpoint: runtime/persistence.py)."""
         check_moto_version(__name__, MOTO_VERSION)
         super().__init__(ip_address=ip_address, port=port, verbose=False)
         self._origins = origins or OriginPolicy(frozenset())
+        self._wrap = wrap or (lambda app: app)
 
     def _server_entry(self) -> None:
-        application = OriginGuard(HostCachingDispatcher(), self._origins)
+        application = OriginGuard(self._wrap(HostCachingDispatcher()), self._origins)
         self._server = make_server(
             self._ip_address, self._port, application, True, request_handler=MotoRequestHandler
         )

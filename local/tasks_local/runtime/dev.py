@@ -13,6 +13,7 @@ from typing import Any
 from werkzeug.serving import make_server
 
 from tasks_local.runtime.bus import EventResources, provision_events
+from tasks_local.runtime.checkpoints import Checkpoints
 from tasks_local.runtime.embedded_aws import aws_environment, provision, resource_names, save_stack
 from tasks_local.runtime.emulator import EmulatorFailed, EmulatorProcess
 from tasks_local.runtime.functions import LocalFunction, PrefixedStream
@@ -22,7 +23,14 @@ from tasks_local.runtime.manifest import Manifest, load_all
 from tasks_local.runtime.pollers import Poller, QueuePoller, StreamPoller
 from tasks_local.runtime.settings import LocalSettings
 from tasks_local.runtime.web_app import with_web_app
-from tasks_local.runtime.workflow import ExecutionStarter, Workflow, enable_execution, provision_workflow
+from tasks_local.runtime.workflow import (
+    ExecutionStarter,
+    Workflow,
+    enable_execution,
+    provision_workflow,
+    reopen_awaiting_requests,
+)
+from tasks_shared.domain.model import utcnow
 
 _STOP_POLL_SECONDS = 0.1
 _DRAIN_SECONDS = 1.0  # an invocation in flight when the stop comes finishes, within reason
@@ -50,6 +58,7 @@ def _pollers(
     resources: EventResources,
     names: dict[str, Any],
     stop: threading.Event,
+    checkpoints: Checkpoints | None,
 ) -> list[Poller]:
     """One poller per stream or queue trigger in the manifests, as Lambda's event source mappings."""
     pollers: list[Poller] = []
@@ -62,7 +71,10 @@ def _pollers(
                 spec = event["stream"]
                 failure = resources.queues.get(spec.get("onFailure", {}).get("queue", ""))
                 table = names["tables"][spec["table"]]
-                pollers.append(StreamPoller(function, spec, stop, table, failure.url if failure else None))
+                failure_url = failure.url if failure else None
+                pollers.append(
+                    StreamPoller(function, spec, stop, table, failure_url, checkpoints=checkpoints)
+                )
     return pollers
 
 
@@ -128,7 +140,25 @@ def _wait_for_stop_request(signalled: list[int]) -> None:
         time.sleep(_STOP_POLL_SECONDS)
 
 
-def run() -> int:
+def _say_what_was_kept(log: PrefixedStream, opened: dict[str, Any]) -> None:
+    """What the start found in the state directory and did with it, in a few lines."""
+    for said in opened.get("said", []):
+        log.write(f"state: {said}\n")
+    restored = opened.get("restored") or {}
+    if restored:
+        items = ", ".join(
+            f"{name.removeprefix('table ')} {n}" for name, n in restored.items() if name.startswith("table ")
+        )
+        queued = [
+            f"{name.removeprefix('queue ')} {n}"
+            for name, n in restored.items()
+            if name.startswith("queue ") and n
+        ]
+        log.write(f"state: restored from {opened['directory']}: items {items}\n")
+        log.write(f"state: messages waiting: {', '.join(queued) or 'none'}\n")
+
+
+def run(fresh: bool = False) -> int:
     """Start everything, serve until Ctrl-C or SIGTERM, then let invocations in flight finish. The
     emulator is a process of its own (runtime/emulator.py: the second core); the gateway and the
     pollers are daemon threads of this process. Both end with it, and moto's state with them."""
@@ -143,16 +173,22 @@ def run() -> int:
     except EmulatorFailed as exc:
         raise StartupError(str(exc)) from exc
     try:
-        return _serve(settings, log)
+        return _serve(settings, log, emulator, fresh)
     finally:
         emulator.stop()
         settings.stack_file.unlink(missing_ok=True)  # it names a stack that is gone
 
 
-def _serve(settings: LocalSettings, log: PrefixedStream) -> int:
+def _serve(settings: LocalSettings, log: PrefixedStream, emulator: EmulatorProcess, fresh: bool) -> int:
     log.write(f"AWS (moto) listening on {settings.aws_endpoint}, region {settings.region}\n")
     stack = provision_stack(settings)
     names, manifests, resources, workflow = stack.names, stack.manifests, stack.resources, stack.workflow
+    checkpoints = None
+    if settings.keeps_state:
+        _say_what_was_kept(log, emulator.open_state(fresh))
+        checkpoints = Checkpoints(settings.state_directory)
+    else:
+        log.write("state: not kept (LOCAL_KEEP_STATE=0): it goes when the stack stops\n")
     save_stack(settings, names)
     log.write(f"tables: {', '.join(names['tables'].values())}\n")
     log.write(f"bus: {resources.bus_name}; queues: {', '.join(q.name for q in resources.queues.values())}\n")
@@ -169,10 +205,13 @@ def _serve(settings: LocalSettings, log: PrefixedStream) -> int:
     server = make_server(settings.host, settings.api_port, site, threaded=True, request_handler=handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     stop = threading.Event()
-    for poller in _pollers(functions, resources, names, stop):
+    for poller in _pollers(functions, resources, names, stop, checkpoints):
         poller.start()
     starter_log = PrefixedStream("approval", sys.stdout)
     ExecutionStarter(resources.queues["approval-requests"], workflow, stop, starter_log).start()
+    if checkpoints is not None:
+        reopened = reopen_awaiting_requests(names["tables"]["tasks"], utcnow())
+        log.write(f"state: approvals awaiting a decision, re-opened (new requests): {reopened}\n")
     signalled = _record_stop_signals()
     log.write(f"ready: API on {settings.api_url} (try: curl {settings.api_url}/health)\n")
     log.write(f"approvers' web app: {settings.web_url}\n")

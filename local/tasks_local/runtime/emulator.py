@@ -14,6 +14,7 @@ by the kernel (PR_SET_PDEATHSIG) if the parent dies without a word.
 from __future__ import annotations
 
 import ctypes
+import json
 import logging
 import os
 import signal
@@ -21,6 +22,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
+from typing import Any
 
 from tasks_local.runtime.settings import LocalSettings
 
@@ -69,6 +72,19 @@ class EmulatorProcess:
             f"the emulator did not listen on {address[0]}:{address[1]} in {READY_SECONDS:.0f} s"
         )
 
+    def open_state(self, fresh: bool) -> dict[str, Any]:
+        """Once the runtime has created the resources: the kept state put back into them (or, `fresh`,
+        set aside), and journaled from now on; what was found and done (runtime/persistence.py)."""
+        from tasks_local.runtime.persistence import CONTROL_PATH  # noqa: PLC0415 - moto-free, but only here
+
+        request = urllib.request.Request(  # noqa: S310 - the emulator's own loopback endpoint
+            self._settings.aws_endpoint + CONTROL_PATH,
+            data=json.dumps({"fresh": fresh}).encode(),
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=READY_SECONDS) as answer:  # noqa: S310 - as above
+            return json.loads(answer.read())
+
     def stop(self) -> None:
         """SIGTERM, then SIGKILL if it has not ended within STOP_SECONDS."""
         if self._process is None or self._process.poll() is not None:
@@ -111,7 +127,13 @@ def serve(settings: LocalSettings) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, _exit_now)
     parent = os.getppid()
-    LocalMotoServer(settings.host, settings.aws_port, settings.origin_policy).start()
+    wrap = None
+    if settings.keeps_state:
+        from tasks_local.runtime.persistence import Persistence, StateControl  # noqa: PLC0415
+
+        persistence = Persistence(settings.state_directory, settings.region)
+        wrap = lambda app: StateControl(app, persistence)  # noqa: E731 - one WSGI layer, named by its class
+    LocalMotoServer(settings.host, settings.aws_port, settings.origin_policy, wrap).start()
     while os.getppid() == parent:
         time.sleep(_WATCH_SECONDS)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import boto3
 
+from tasks_local.runtime.checkpoints import Checkpoints
 from tasks_local.runtime.functions import LocalFunction
 
 MAX_BACKOFF_SECONDS = 2.0
@@ -133,14 +134,20 @@ class StreamPoller(Poller):
         stop: threading.Event,
         table_name: str,
         failure_queue_url: str | None,
+        *,
+        checkpoints: Checkpoints | None = None,
     ):
+        """With `checkpoints`, the poller resumes after the last record it was done with before a
+        restart, and keeps its position there after each batch, as Lambda's mapping does."""
         super().__init__(function, spec, stop)
         self.streams = boto3.client("dynamodbstreams")
         self.sqs = boto3.client("sqs")
+        self.table_name = table_name
         self.stream_arn = boto3.client("dynamodb").describe_table(TableName=table_name)["Table"][
             "LatestStreamArn"
         ]
         self.failure_queue_url = failure_queue_url
+        self.checkpoints = checkpoints
         self.iterators: dict[str, str | None] = {}
 
     def _discover_shards(self) -> None:
@@ -148,10 +155,23 @@ class StreamPoller(Poller):
         for shard in shards:
             if shard["ShardId"] not in self.iterators:
                 self.iterators[shard["ShardId"]] = self.streams.get_shard_iterator(
-                    StreamArn=self.stream_arn,
-                    ShardId=shard["ShardId"],
-                    ShardIteratorType=self.spec.get("startingPosition", "TRIM_HORIZON"),
+                    StreamArn=self.stream_arn, ShardId=shard["ShardId"], **self._start_of(shard)
                 )["ShardIterator"]
+
+    def _start_of(self, shard: dict[str, Any]) -> dict[str, str]:
+        """After the last record processed before a restart, while the stream still starts at or before
+        the next one; else where the manifest says (a new poller, or a stream begun anew)."""
+        reader = self.function.manifest.name
+        done = self.checkpoints.get(reader, self.table_name) if self.checkpoints else None
+        first = int(shard["SequenceNumberRange"]["StartingSequenceNumber"])
+        if done is not None and done >= first - 1:
+            return {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": str(done)}
+        return {"ShardIteratorType": self.spec.get("startingPosition", "TRIM_HORIZON")}
+
+    def _done_with(self, records: list[dict[str, Any]]) -> None:
+        if self.checkpoints is not None and records:
+            last = int(records[-1]["dynamodb"]["SequenceNumber"])
+            self.checkpoints.set(self.function.manifest.name, self.table_name, last)
 
     def poll_once(self) -> bool:
         if not self.iterators:
@@ -183,11 +203,13 @@ class StreamPoller(Poller):
             sequence = [record["dynamodb"]["SequenceNumber"] for record in batch]
             failed = self._invoke(batch, sequence)
             if not failed:
+                self._done_with(records)
                 return
             batch = batch[sequence.index(failed[0]) :]  # resume from the earliest failure, as Lambda does
             attempt += 1
             if attempt > retries:
                 self._send_to_failure_destination(shard_id, batch, attempt)
+                self._done_with(records)
                 return
             self.stop.wait(min(MAX_BACKOFF_SECONDS, 0.1 * 2**attempt))
 

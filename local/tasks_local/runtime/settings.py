@@ -19,6 +19,7 @@ class LocalSettings:
     host: str = "127.0.0.1"
     allowed_origins: str = ""  # LOCAL_ALLOWED_ORIGINS: more web pages that may call the local endpoints
     body_timeout_seconds: float = 10.0  # LOCAL_BODY_TIMEOUT_SECONDS: how long the API waits for a body
+    keeps_state: bool = True  # LOCAL_KEEP_STATE=0: a throwaway stack (the state goes when it stops)
 
     @classmethod
     def from_env(cls) -> "LocalSettings":
@@ -29,6 +30,7 @@ class LocalSettings:
             state_dir=Path(os.environ.get("TASKS_LOCAL_STATE", REPO_ROOT / ".local")),
             allowed_origins=os.environ.get(ALLOWED_ORIGINS_VARIABLE, ""),
             body_timeout_seconds=float(os.environ.get("LOCAL_BODY_TIMEOUT_SECONDS", "10")),
+            keeps_state=os.environ.get("LOCAL_KEEP_STATE", "1") not in ("0", "false", "no"),
         )
 
     @property
@@ -39,6 +41,11 @@ class LocalSettings:
     def stack_file(self) -> Path:
         """One per AWS port: stacks on other ports, started from the same folder, keep their own."""
         return self.state_dir / f"stack-{self.aws_port}.json"
+
+    @property
+    def state_directory(self) -> Path:
+        """What the stack on this AWS port keeps across restarts (runtime/persistence.py)."""
+        return self.state_dir / f"state-{self.aws_port}"
 
     @property
     def api_url(self) -> str:

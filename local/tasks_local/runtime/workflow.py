@@ -24,6 +24,7 @@ from botocore.exceptions import ClientError
 
 from tasks_local.runtime.bus import ACCOUNT_ID, Queue, rules_definition
 from tasks_local.runtime.settings import REPO_ROOT
+from tasks_shared.adapters.dynamodb import approvals
 
 ASL_PATH = REPO_ROOT / "statemachines" / "approval.asl.json"
 DEFAULT_TIMEOUT_SECONDS = 72 * 3600
@@ -168,3 +169,48 @@ class ExecutionStarter(threading.Thread):
             return False
         self.log.write(f"approval requested: execution {name}\n")
         return True
+
+
+# Who the history names for a request the local runtime re-opened after a restart.
+REOPENED_BY = "local-runtime"
+
+
+def reopen_awaiting_requests(tasks_table: str, now: str) -> int:
+    """After a restart, every approval that awaits a decision gets a new request: an execution cannot be
+    frozen mid-wait, so the one that held its token is gone. The task's approval moves to a new
+    `requestedAt` (a new version, by `local-runtime`), the old execution's token and any decision
+    claimed on it go, and the bus's approval rule starts a new execution from the change, as for any
+    new request: so an approver decides it as before. Conditional on the request being the one read:
+    a task changed meanwhile is left to the change. How many were re-opened."""
+    dynamodb = boto3.client("dynamodb")
+    reopened = 0
+    awaiting = {"FilterExpression": "approval.#s = :awaiting", "ExpressionAttributeNames": {"#s": "status"}}
+    values = {":awaiting": {"S": "awaiting"}}
+    for page in dynamodb.get_paginator("scan").paginate(
+        TableName=tasks_table, **awaiting, ExpressionAttributeValues=values
+    ):
+        for item in page["Items"]:
+            requested = item["approval"]["M"].get("requestedAt")
+            same_request = (
+                "approval.requestedAt = :old" if requested else "attribute_not_exists(approval.requestedAt)"
+            )
+            try:
+                dynamodb.update_item(
+                    TableName=tasks_table,
+                    Key={"id": item["id"]},
+                    UpdateExpression="SET approval.requestedAt = :now, #v = #v + :one, updatedAt = :now,"
+                    " updatedBy = :by REMOVE correlationId, #token, #decision",
+                    ConditionExpression=f"approval.#s = :awaiting AND {same_request}",
+                    ExpressionAttributeNames={"#s": "status", "#v": "version", **approvals.NAMES},
+                    ExpressionAttributeValues={
+                        **values,
+                        ":now": {"S": now},
+                        ":one": {"N": "1"},
+                        ":by": {"S": REOPENED_BY},
+                        **({":old": requested} if requested else {}),
+                    },
+                )
+            except dynamodb.exceptions.ConditionalCheckFailedException:
+                continue
+            reopened += 1
+    return reopened

@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from tasks_shared.domain.approval import ApprovalStatus
 from tasks_shared.domain.events import TaskEvent
 from tasks_shared.domain.fields import MUTABLE_FIELDS
 from tasks_shared.domain.model import Priority
 
 HISTORY_PREFIX = "HIST#"  # the audit trail's sort keys (the activity table's sk)
 DISMISSED = "approvalDismissed"  # the entry of an approval dismissed by a change to the approved work
+REOPENED = "approval request re-opened"  # the reason of an update that asked again for the same work
 
 
 @dataclass(frozen=True)
@@ -49,10 +51,18 @@ class HistoryEntry:
 
     @classmethod
     def updated(cls, event: TaskEvent) -> HistoryEntry:
-        """A change, with each changed field's value before (from `previous`) and after (from the task)."""
+        """A change, with each changed field's value before (from `previous`) and after (from the task);
+        an approval that awaited and awaits again, for no change of the work, was re-opened (the local
+        stack does it after a restart: its waiting execution could not survive it)."""
         task = event.task.to_dict()
         changes = tuple(Change(name, event.previous.get(name), task.get(name)) for name in event.changes)
-        return cls._of(event, "updated", changes)
+        before, after = (event.previous.get("approval") or {}), event.task.approval
+        reopened = (
+            "approval" in event.changes
+            and not event.approval_dismissed
+            and before.get("status") == after.status.value == ApprovalStatus.AWAITING.value
+        )
+        return cls._of(event, "updated", changes, REOPENED if reopened else None)
 
     @classmethod
     def approval_dismissed(cls, event: TaskEvent) -> HistoryEntry | None:
