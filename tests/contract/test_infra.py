@@ -277,8 +277,16 @@ def test_tables_are_the_definitions_create_table_requests(terraform):
         assert table["attributes"] == {
             a["AttributeName"]: a["AttributeType"] for a in request["AttributeDefinitions"]
         }
-        assert [index["name"] for index in table["global_secondary_indexes"]] == [
-            index["IndexName"] for index in request.get("GlobalSecondaryIndexes", [])
+        assert [
+            (index["name"], index["projection_type"], index["non_key_attributes"])
+            for index in table["global_secondary_indexes"]
+        ] == [
+            (
+                index["IndexName"],
+                index["Projection"]["ProjectionType"],
+                index["Projection"].get("NonKeyAttributes"),
+            )
+            for index in request.get("GlobalSecondaryIndexes", [])
         ]
         assert table["stream_view_type"] == request.get("StreamSpecification", {}).get("StreamViewType")
         assert table["ttl_attribute"] == definitions()[key].get("TimeToLive", {}).get("AttributeName")

@@ -10,10 +10,11 @@ variable "definition" {
     range_key  = optional(string)
     attributes = map(string)
     global_secondary_indexes = list(object({
-      name            = string
-      hash_key        = string
-      range_key       = optional(string)
-      projection_type = string
+      name               = string
+      hash_key           = string
+      range_key          = optional(string)
+      projection_type    = string
+      non_key_attributes = optional(list(string))
     }))
     stream_view_type = optional(string)
     ttl_attribute    = optional(string)
