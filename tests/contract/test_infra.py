@@ -26,7 +26,7 @@ MANIFESTS = {path.parent.name: yaml.safe_load(path.read_text()) for path in mani
 VALUES = {
     "tables": {key: f"{PREFIX}-{key}" for key in definitions()},
     "secrets": {"pagination": "arn:test:secret/pagination"},
-    "settings": {"retention_days": "30"},
+    "settings": {"retention_days": "30", "metrics_disabled": "false"},
     **event_resource_names(PREFIX, REGION),
 }
 KEY_ARNS = {

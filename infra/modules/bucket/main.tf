@@ -1,5 +1,5 @@
-# A private bucket: versioned, encrypted with a customer managed key, public access blocked, reachable
-# over TLS only, old versions expiring. The Terraform state (infra/bootstrap) and each environment's
+# A private bucket: versioned, encrypted with a customer managed key (or S3's own where the caller keeps
+# none: dev's archive), public access blocked, reachable over TLS only, old versions expiring. The Terraform state (infra/bootstrap) and each environment's
 # archive (modules/stack) are this one shape; each caller says why it skips what it skips.
 resource "aws_s3_bucket" "this" {
   bucket = var.name
@@ -13,13 +13,14 @@ resource "aws_s3_bucket_versioning" "this" {
 }
 
 resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  #checkov:skip=CKV_AWS_145:S3's own keys (SSE-S3) only where the caller passes no key: dev's archive, whose test data needs no key policy; the state bucket and staging's and prod's archives pass theirs
   bucket = aws_s3_bucket.this.id
   rule {
     apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
-      kms_master_key_id = var.kms_key_arn
+      sse_algorithm     = var.s3_managed_keys ? "AES256" : "aws:kms" # AES256: S3's own keys (SSE-S3)
+      kms_master_key_id = var.s3_managed_keys ? null : var.kms_key_arn
     }
-    bucket_key_enabled = true
+    bucket_key_enabled = !var.s3_managed_keys
   }
 }
 

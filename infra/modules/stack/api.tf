@@ -8,6 +8,6 @@ module "api" {
   cors_allow_origins  = var.cors_allow_origins
   throttling          = var.api_throttling
   deletion_protection = var.deletion_protection
-  log_key_arn         = module.key["logs"].key_arn
+  log_key_arn         = try(local.key["logs"].arn, null)
   log_retention_days  = var.log_retention_days
 }

@@ -21,9 +21,9 @@ variable "definition" {
   })
 }
 
-variable "kms_key_arn" {
-  description = "KMS key that encrypts the table (and its stream)."
-  type        = string
+variable "kms_key" {
+  description = "Customer managed KMS key ({ arn }) that encrypts the table and its stream; null: an AWS owned key."
+  type        = object({ arn = string })
 }
 
 variable "deletion_protection" {
