@@ -312,6 +312,18 @@ def test_prod_protects_its_tables_and_keeps_logs_longest():
     assert settings["prod"]["log_retention_days"] == max(s["log_retention_days"] for s in settings.values())
 
 
+def test_prod_keeps_its_keys_dashboard_every_alarm_its_metrics_and_lambdas_own_tracing():
+    prod = parsed(INFRA / "envs" / "prod" / "terraform.tfvars")
+
+    assert prod["profile"] == {
+        "customer_managed_keys": True,
+        "dashboard": True,
+        "alarms": "all",
+        "custom_metrics": True,
+    }
+    assert prod["tracing"]["lambda_mode"] == "Active"
+
+
 @pytest.mark.parametrize("path", sorted(INFRA.rglob("*.tf")), ids=lambda p: str(p.relative_to(INFRA)))
 def test_every_variable_and_output_has_a_description_and_variables_a_type(path):
     document = parsed(path)
