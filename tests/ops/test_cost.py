@@ -203,15 +203,23 @@ def test_the_workflows_traces_follow_the_environments_rule(inputs):
     assert ten["X-Ray traces, workflow"] == pytest.approx(2 * five["X-Ray traces, workflow"])
 
 
-def test_an_environment_without_keys_dashboard_or_custom_metrics_pays_for_none(inputs):
+def test_an_environment_without_its_own_keys_keeps_only_the_topics_key_no_aws_key_serves(inputs):
     facts = cost.stack_facts("dev")
 
     fixed = {term.name: term.quantity for term in cost.fixed_terms(facts, inputs["measured"])}
 
     assert not facts["profile"]["customer_managed_keys"]
+    assert (fixed["KMS customer managed keys"], facts["kms_key_kinds"]) == (1, ["topics"])
+
+
+def test_an_environment_without_dashboard_or_custom_metrics_pays_for_neither(inputs):
+    facts = cost.stack_facts("dev")
+
+    fixed = {term.name: term.quantity for term in cost.fixed_terms(facts, inputs["measured"])}
+
+    assert not facts["profile"]["dashboard"]
     assert not facts["profile"]["custom_metrics"]
-    assert (fixed["KMS customer managed keys"], fixed["CloudWatch dashboard"]) == (0, 0)
-    assert fixed["CloudWatch custom metrics (EMF)"] == 0
+    assert (fixed["CloudWatch dashboard"], fixed["CloudWatch custom metrics (EMF)"]) == (0, 0)
 
 
 def test_rollback_alarms_are_each_functions_errors_a_stream_readers_iterator_age_and_the_apis_two():

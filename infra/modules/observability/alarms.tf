@@ -3,7 +3,7 @@
 # With var.alarms = "rollback" (dev) only the alarms CodeDeploy watches remain (each function's errors,
 # a stream reader's iterator age, the API's 5xx and p99 latency: output function_alarm_names): they are
 # what stops a bad version. Throttles, dead letters and failed executions page someone in prod and
-# staging; in dev the developer deploying sees them in the console and `make queues` shows dead letters.
+# staging; in dev the developer deploying reads them in the console.
 locals {
   period = 300
   every  = var.alarms == "all"

@@ -10,7 +10,7 @@ variable "alarm_email" {
 }
 
 variable "kms_key_arn" {
-  description = "Customer managed KMS key of the alarm topic (its policy lets CloudWatch use it); null: not encrypted (CloudWatch cannot publish through an AWS managed key)."
+  description = "Customer managed KMS key of the alarm topic (its policy lets CloudWatch use it)."
   type        = string
 }
 

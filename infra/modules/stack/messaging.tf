@@ -21,7 +21,7 @@ module "bus_dlq" {
 resource "aws_sns_topic" "this" {
   for_each          = toset(["notifications", "approvals"])
   name              = "${local.prefix}-${each.key}"
-  kms_master_key_id = try(local.key["topics"].arn, "alias/aws/sns") # AWS managed without a key of ours: publishers in the account use it through SNS
+  kms_master_key_id = local.key["topics"].arn
 }
 
 module "bus" {

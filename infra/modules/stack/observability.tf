@@ -2,7 +2,7 @@ module "observability" {
   source                = "../observability"
   prefix                = local.prefix
   alarm_email           = var.alarm_email
-  kms_key_arn           = try(local.key["topics"].arn, null)
+  kms_key_arn           = local.key["topics"].arn
   function_names        = { for name, function in module.function : name => function.function_name }
   stream_function_names = { for name, triggers in module.definitions.triggers : name => module.function[name].function_name if length(triggers.stream) > 0 }
   dead_letter_queues = merge(

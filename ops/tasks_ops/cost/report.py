@@ -331,10 +331,10 @@ def stack_facts(env: str) -> dict[str, Any]:
     ]
     failure_queues = {event["stream"]["onFailure"]["queue"] for event in events if "stream" in event}
     keys_locals = next(
-        block["keys"]
-        for block in _plain_hcl(REPO_ROOT / "infra/modules/stack/keys.tf")["locals"]
-        if "keys" in block
+        block for block in _plain_hcl(REPO_ROOT / "infra/modules/stack/keys.tf")["locals"] if "keys" in block
     )
+    # Without keys of its own, an environment keeps those no AWS key can stand in for.
+    kept_keys = keys_locals["keys"] if profile["customer_managed_keys"] else keys_locals["no_aws_key_serves"]
     secrets = [
         name
         for path in (REPO_ROOT / "infra" / "modules").rglob("*.tf")
@@ -363,7 +363,8 @@ def stack_facts(env: str) -> dict[str, Any]:
         "env": env,
         "profile": profile,
         "tracing": settings["tracing"],
-        "kms_keys": len(keys_locals) if profile["customer_managed_keys"] else 0,
+        "kms_keys": len(kept_keys),
+        "kms_key_kinds": sorted(kept_keys),
         "secrets": secrets,
         "alarms": alarms,
         "dashboards": 1 if profile["dashboard"] else 0,
@@ -497,7 +498,13 @@ def fixed_terms(facts: Mapping[str, Any], measured: Mapping[str, Any]) -> list[T
             facts["kms_keys"],
             "keys",
             "kms_key_month",
-            "modules/stack/keys.tf" if facts["kms_keys"] else "none: keys AWS holds (modules/stack/keys.tf)",
+            ", ".join(facts["kms_key_kinds"])
+            + (
+                ""
+                if facts["profile"]["customer_managed_keys"]
+                else ": no AWS key serves; AWS's hold the rest"
+            )
+            + " (modules/stack/keys.tf)",
         ),
         Term(
             "CloudWatch alarms",
