@@ -211,8 +211,8 @@ rollback: $(OPS_STAMP) ## Point a function's `live` alias back at its previous v
 	@test -n "$$ARG_FN" || { echo "usage: make rollback ENV=<env> FN=<function>|all" >&2; exit 2; }
 	@$(OPS) rollback --env "$$ARG_ENV" --function "$$ARG_FN"
 
-cost: $(OPS_STAMP) ## The stack's cost per million task writes and for a month at low traffic, every term printed: make cost [PRICES=us-east-1]
-	@$(OPS) cost --prices "$$ARG_PRICES"
+cost: $(OPS_STAMP) ## An environment's cost per million task writes and for a month at low traffic, every term printed: make cost ENV=dev|staging|prod [PRICES=us-east-1]; without ENV, the three side by side
+	@$(OPS) cost $(if $(ENV_GIVEN),--env "$$ARG_ENV") --prices "$$ARG_PRICES"
 
 reindex: $(OPS_STAMP) ## Rebuild the listing views from the tasks table after a restore: make reindex (the local stack) or ENV=staging
 	@$(OPS) reindex $(if $(ENV_GIVEN),--env "$$ARG_ENV")

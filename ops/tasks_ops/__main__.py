@@ -25,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     reindex = commands.add_parser("reindex", help="rebuild the listing views from the tasks table")
     reindex.add_argument("--env", default=None, help="a deployed environment (default: the local stack)")
     cost = commands.add_parser("cost", help="monthly cost at low traffic and per million task writes")
+    cost.add_argument("--env", default=None, help="one environment's bill (default: the three side by side)")
     cost.add_argument("--prices", default="us-east-1", help="the region of infra/pricing/<region>.json")
     commands.add_parser("diagram", help="write the workflow's Mermaid diagram into its docs")
     commands.add_parser("lint-workflow", help="statelint and our own checks on the approval ASL")
@@ -42,7 +43,7 @@ _COMMANDS: dict[str, tuple[str, Callable[[Any, argparse.Namespace], int]]] = {
     "rollback": ("tasks_ops.traffic", lambda module, args: module.rollback(args.env, args.function)),
     "smoke": ("tasks_ops.smoke", lambda module, args: module.main(args.env)),
     "reindex": ("tasks_ops.reindex", lambda module, args: module.main(args.env)),
-    "cost": ("tasks_ops.cost.report", lambda module, args: module.main(args.prices)),
+    "cost": ("tasks_ops.cost.report", lambda module, args: module.main(args.env, args.prices)),
     "diagram": ("tasks_ops.checks.diagram", lambda module, _args: module.main()),
     "lint-workflow": ("tasks_ops.checks.workflow", lambda module, _args: module.main()),
     "lint-infra": ("tasks_ops.checks.infra", lambda module, args: module.main(args.checkov)),

@@ -153,7 +153,7 @@ def _functions(monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, AttributedFun
     names = {
         "tables": {key: os.environ[definition["env"]] for key, definition in definitions().items()},
         "secrets": secret_names(TEST_PREFIX),
-        "settings": {"retention_days": "30"},
+        "settings": {"retention_days": "30", "metrics_disabled": "false"},
         **event_resource_names(PREFIX, region),
     }
     manifests = load_all(names)

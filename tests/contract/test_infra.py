@@ -26,7 +26,7 @@ MANIFESTS = {path.parent.name: yaml.safe_load(path.read_text()) for path in mani
 VALUES = {
     "tables": {key: f"{PREFIX}-{key}" for key in definitions()},
     "secrets": {"pagination": "arn:test:secret/pagination"},
-    "settings": {"retention_days": "30"},
+    "settings": {"retention_days": "30", "metrics_disabled": "false"},
     **event_resource_names(PREFIX, REGION),
 }
 KEY_ARNS = {
@@ -277,8 +277,16 @@ def test_tables_are_the_definitions_create_table_requests(terraform):
         assert table["attributes"] == {
             a["AttributeName"]: a["AttributeType"] for a in request["AttributeDefinitions"]
         }
-        assert [index["name"] for index in table["global_secondary_indexes"]] == [
-            index["IndexName"] for index in request.get("GlobalSecondaryIndexes", [])
+        assert [
+            (index["name"], index["projection_type"], index["non_key_attributes"])
+            for index in table["global_secondary_indexes"]
+        ] == [
+            (
+                index["IndexName"],
+                index["Projection"]["ProjectionType"],
+                index["Projection"].get("NonKeyAttributes"),
+            )
+            for index in request.get("GlobalSecondaryIndexes", [])
         ]
         assert table["stream_view_type"] == request.get("StreamSpecification", {}).get("StreamViewType")
         assert table["ttl_attribute"] == definitions()[key].get("TimeToLive", {}).get("AttributeName")
@@ -302,6 +310,18 @@ def test_prod_protects_its_tables_and_keeps_logs_longest():
         "prod": True,
     }
     assert settings["prod"]["log_retention_days"] == max(s["log_retention_days"] for s in settings.values())
+
+
+def test_prod_keeps_its_keys_dashboard_every_alarm_its_metrics_and_lambdas_own_tracing():
+    prod = parsed(INFRA / "envs" / "prod" / "terraform.tfvars")
+
+    assert prod["profile"] == {
+        "customer_managed_keys": True,
+        "dashboard": True,
+        "alarms": "all",
+        "custom_metrics": True,
+    }
+    assert prod["tracing"]["lambda_mode"] == "Active"
 
 
 @pytest.mark.parametrize("path", sorted(INFRA.rglob("*.tf")), ids=lambda p: str(p.relative_to(INFRA)))

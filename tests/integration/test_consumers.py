@@ -24,6 +24,8 @@ from tasks_shared.adapters.dynamodb.items import from_item
 from tasks_shared.adapters.dynamodb.tasks import DynamoDBTaskRepository
 from tasks_shared.adapters.memory import RecordingApprovals
 from tasks_shared.adapters.sns import AssignmentNotifier
+from tasks_shared.domain.activity import HistoryEntry
+from tasks_shared.domain.events import parse_event
 from tasks_shared.domain.model import Caller
 from tasks_shared.domain.paging import PageTokens
 from tasks_shared.usecases.tasks import TaskService
@@ -357,6 +359,47 @@ def test_update_event_delivered_twice_is_recorded_once(resources, updated_deps, 
     updated.handle(sqs_batch(queue, event), None, updated_deps)
 
     assert len(activity.history(event["detail"]["task"]["id"], limit=10).items) == 1
+
+
+def dismissing_update() -> dict[str, Any]:
+    """A title change that dismissed the task's approval: two audit entries, the change and the dismissal."""
+    approval = {"status": "approved", "decidedBy": "carol", "decidedAt": "2026-11-21T09:00:00Z"}
+    event = bridge_event(
+        "TaskUpdated",
+        changes=["title"],
+        previous={"title": "Prepare the quarterly report", "approval": approval},
+        approvalDismissed={"fields": ["title"]},
+    )
+    return with_task(event, approval={"status": "awaiting", "requestedAt": "2026-11-22T10:00:00Z"})
+
+
+def test_an_update_that_dismissed_an_approval_records_both_entries_once(resources, updated_deps, activity):
+    event = dismissing_update()
+    queue = resources.queues["task-updated"]
+
+    updated.handle(sqs_batch(queue, event), None, updated_deps)
+    updated.handle(sqs_batch(queue, event), None, updated_deps)
+
+    entries = activity.history(event["detail"]["task"]["id"], limit=10).items
+    assert [entry.type for entry in entries] == ["approvalDismissed", "updated"]
+
+
+def test_a_delivery_that_stopped_after_the_dismissal_entry_is_completed_by_the_next_one(
+    resources, updated_deps, activity
+):
+    # Given a first delivery that wrote the dismissal entry and died before the change's own entry
+    event = dismissing_update()
+    task_event = parse_event(json.dumps(event), "TaskUpdated")
+    activity.record_once(
+        task_event.event_id, "task-updated", history=(HistoryEntry.approval_dismissed(task_event),)
+    )
+
+    # When SQS delivers the event again
+    updated.handle(sqs_batch(resources.queues["task-updated"], event), None, updated_deps)
+
+    # Then the trail holds each entry once
+    entries = activity.history(event["detail"]["task"]["id"], limit=10).items
+    assert [entry.type for entry in entries] == ["approvalDismissed", "updated"]
 
 
 def test_reassignment_notifies_the_new_assignee(resources, updated_deps, inbox):

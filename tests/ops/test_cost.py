@@ -1,5 +1,6 @@
 """`make cost` (ops/tasks_ops/cost/report.py): the printed terms add up to the printed totals, a price
-changes the total by its own term, and every price says where it came from."""
+changes the total by its own term, every price says where it came from, each environment is priced as its
+tfvars configure it, and the write units measured are the write units designed (write_units.py)."""
 
 import datetime
 import io
@@ -7,9 +8,12 @@ import json
 import re
 from dataclasses import replace
 
+import hcl2
 import pytest
 
 from tasks_ops.cost import report as cost
+from tasks_ops.cost import write_units as wu
+from tests.contract.terraform import INFRA, blocks
 
 TABLE = cost.PRICING / "us-east-1.json"
 _ROW = re.compile(r"^  (\S.*?)\s{2,}.*\s(-?\d+\.\d{4})$")
@@ -24,7 +28,7 @@ def inputs():
         "table": table,
         "measured": cost.load_measured(),
         "traffic": cost.Traffic(),
-        "facts": cost.stack_facts(),
+        "facts": cost.stack_facts("prod"),
     }
 
 
@@ -125,16 +129,140 @@ def test_the_durations_and_counts_are_the_benchs_measurements(inputs):
 def test_lambda_duration_is_mean_milliseconds_rounded_up_times_memory(inputs):
     create = inputs["measured"]["writes"]["create"]["tasks-api"]
     memory = inputs["measured"]["manifests"]["tasks-api"]["memory_mb"]
-    usage = cost.write_usage(inputs["measured"], "create", cost.design_write_units())
+    usage = cost.write_usage(inputs["measured"], "create")
 
     expected = create["invocations_per_write"] * -(-create["duration_ms_mean"] // 1) / 1000 * memory / 1024
     assert usage.gb_seconds["tasks-api"] == pytest.approx(expected)
 
 
-def test_xray_records_every_request_below_one_a_second_and_five_percent_above():
-    assert cost.xray_sampled_share(0.4) == 1.0
-    assert cost.xray_sampled_share(11) == pytest.approx((1 + 0.05 * 10) / 11)
+def test_a_sampling_rule_records_its_reservoir_each_second_then_its_rate_of_the_rest():
+    rule = {"reservoir_per_second": 1, "fixed_rate": 0.05}
+
+    assert cost.xray_sampled_share(0.4, rule) == 1.0
+    assert cost.xray_sampled_share(11, rule) == pytest.approx((1 + 0.05 * 10) / 11)
+    assert cost.xray_sampled_share(11, {"reservoir_per_second": 0, "fixed_rate": 0.05}) == 0.05
 
 
-def test_the_stack_keeps_xray_s_default_sampling_rule_the_model_assumes(inputs):
-    assert inputs["facts"]["xray_default_sampling"]
+def _tfvars(env):
+    return hcl2.loads(
+        (INFRA / "envs" / env / "terraform.tfvars").read_text(),
+        serialization_options=hcl2.SerializationOptions(strip_string_quotes=True),
+    )
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_each_environment_is_priced_with_the_profile_and_tracing_its_tfvars_set(env):
+    facts = cost.stack_facts(env)
+
+    assert (facts["profile"], facts["tracing"]) == (_tfvars(env)["profile"], _tfvars(env)["tracing"])
+
+
+def test_the_sampling_rule_and_the_functions_mode_terraform_applies_are_the_tfvars_tracing():
+    rule = blocks("observability", "resource")["aws_xray_sampling_rule.this"]
+    stack = blocks("stack", "module")
+    function = blocks("function", "resource")["aws_lambda_function.this"]
+
+    assert (rule["reservoir_size"], rule["fixed_rate"]) == (
+        "${var.sampling.reservoir_per_second}",
+        "${var.sampling.fixed_rate}",
+    )
+    assert stack["observability"]["sampling"] == {
+        "reservoir_per_second": "${var.tracing.reservoir_per_second}",
+        "fixed_rate": "${var.tracing.fixed_rate}",
+    }
+    assert function["tracing_config"][0]["mode"] == "${var.tracing_mode}"
+    assert stack["function"]["tracing_mode"] == "${var.tracing.lambda_mode}"
+
+
+def _trace_terms(inputs, tracing):
+    facts = {**inputs["facts"], "tracing": tracing}
+    usage = cost.usage_per_write(inputs["measured"], inputs["traffic"])
+    terms = cost.usage_terms(usage, cost.MILLION, facts)
+    return {term.name: term.quantity for term in terms if term.name.startswith("X-Ray")}
+
+
+def test_functions_passing_tracing_through_record_no_traces_of_their_own(inputs):
+    traces = _trace_terms(
+        inputs, {"lambda_mode": "PassThrough", "reservoir_per_second": 0, "fixed_rate": 0.05}
+    )
+
+    assert traces["X-Ray traces, functions"] == 0
+
+
+def test_active_functions_are_sampled_at_lambdas_own_rate_whatever_the_rule(inputs):
+    low = _trace_terms(inputs, {"lambda_mode": "Active", "reservoir_per_second": 0, "fixed_rate": 0.01})
+    high = _trace_terms(inputs, {"lambda_mode": "Active", "reservoir_per_second": 5, "fixed_rate": 0.5})
+
+    assert low["X-Ray traces, functions"] == high["X-Ray traces, functions"] > 0
+
+
+def test_the_workflows_traces_follow_the_environments_rule(inputs):
+    five = _trace_terms(inputs, {"lambda_mode": "PassThrough", "reservoir_per_second": 0, "fixed_rate": 0.05})
+    ten = _trace_terms(inputs, {"lambda_mode": "PassThrough", "reservoir_per_second": 0, "fixed_rate": 0.10})
+
+    assert ten["X-Ray traces, workflow"] == pytest.approx(2 * five["X-Ray traces, workflow"])
+
+
+def test_an_environment_without_its_own_keys_keeps_only_the_topics_key_no_aws_key_serves(inputs):
+    facts = cost.stack_facts("dev")
+
+    fixed = {term.name: term.quantity for term in cost.fixed_terms(facts, inputs["measured"])}
+
+    assert not facts["profile"]["customer_managed_keys"]
+    assert (fixed["KMS customer managed keys"], facts["kms_key_kinds"]) == (1, ["topics"])
+
+
+def test_an_environment_without_dashboard_or_custom_metrics_pays_for_neither(inputs):
+    facts = cost.stack_facts("dev")
+
+    fixed = {term.name: term.quantity for term in cost.fixed_terms(facts, inputs["measured"])}
+
+    assert not facts["profile"]["dashboard"]
+    assert not facts["profile"]["custom_metrics"]
+    assert (fixed["CloudWatch dashboard"], fixed["CloudWatch custom metrics (EMF)"]) == (0, 0)
+
+
+def test_rollback_alarms_are_each_functions_errors_a_stream_readers_iterator_age_and_the_apis_two():
+    manifests = list(cost.manifest_paths())
+    readers = [path for path in manifests if "stream:" in path.read_text()]
+
+    alarms = cost.stack_facts("dev")["alarms"]
+
+    assert sum(alarms.values()) == len(manifests) + len(readers) + 2
+
+
+def test_without_an_environment_make_cost_prints_the_three_bills_totals(inputs):
+    out = io.StringIO()
+
+    assert cost.main(None, out=out) == 0
+
+    rows = {line.split()[0]: line.split()[1:] for line in out.getvalue().splitlines()[1:4]}
+    for env in ("dev", "staging", "prod"):
+        totals = cost.report(**{**inputs, "facts": cost.stack_facts(env)}, out=io.StringIO())
+        assert rows[env][:2] == [f"{totals['per_million']:,.2f}", f"{totals['fixed']:,.2f}"]
+
+
+# --- write units: the design (write_units.py) and the measurement (bench.pipeline_costs) ----------------
+
+
+def test_the_design_and_the_measurement_agree_on_write_units_kind_by_kind_and_table_by_table(inputs):
+    measured = cost.measured_write_units(inputs["measured"])
+
+    designed = wu.priced(wu.lifecycle())
+
+    assert {
+        kind: {t: (u.table, u.indexes) for t, u in units.items() if u.total}
+        for kind, units in designed.items()
+    } == {
+        kind: {t: (u.table, u.indexes) for t, u in units.items() if u.total}
+        for kind, units in measured.items()
+    }
+
+
+def test_the_design_and_the_measurement_agree_on_write_units_per_task_write(inputs):
+    shares = inputs["traffic"].shares()
+
+    designed = wu.per_task_write(wu.priced(wu.lifecycle()), shares)
+    measured = wu.per_task_write(cost.measured_write_units(inputs["measured"]), shares)
+
+    assert sum(u.total for u in designed.values()) == pytest.approx(sum(u.total for u in measured.values()))

@@ -26,4 +26,6 @@ module "stack" {
   jwt_audience                  = var.jwt_audience
   external_publisher_arns       = var.external_publisher_arns
   alarm_email                   = var.alarm_email
+  profile                       = var.profile
+  tracing                       = var.tracing
 }

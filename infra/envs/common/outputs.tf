@@ -44,6 +44,6 @@ output "function_versions" {
 }
 
 output "dashboard_name" {
-  description = "Name of the CloudWatch dashboard."
+  description = "Name of the CloudWatch dashboard (null where the environment keeps none)."
   value       = module.stack.dashboard_name
 }

@@ -84,3 +84,22 @@ variable "alarm_email" {
   type        = string
   default     = null
 }
+
+variable "profile" {
+  description = "What the environment keeps whatever its traffic (docs/cost.md): customer managed KMS keys (false: AWS managed or owned encryption wherever that serves), the dashboard, every alarm or only those that roll a deployment back (\"all\" or \"rollback\"), and the functions' custom metrics (EMF)."
+  type = object({
+    customer_managed_keys = bool
+    dashboard             = bool
+    alarms                = string
+    custom_metrics        = bool
+  })
+}
+
+variable "tracing" {
+  description = "X-Ray: the functions' mode (Active: Lambda samples the first request a second and 5 % of the rest, a rate AWS lets no rule change; PassThrough: only requests a caller sampled) and the sampling rule of the services that honour one (the approval workflow): its reservoir per second and fixed rate."
+  type = object({
+    lambda_mode          = string
+    reservoir_per_second = number
+    fixed_rate           = number
+  })
+}

@@ -1,4 +1,5 @@
 resource "aws_cloudwatch_log_group" "access" {
+  #checkov:skip=CKV_AWS_158:With no customer managed key (dev only, profile.customer_managed_keys = false) the log group keeps CloudWatch Logs' own encryption at rest; prod and staging pass their logs key
   name              = "/aws/apigateway/${var.prefix}-api"
   retention_in_days = var.log_retention_days
   kms_key_id        = var.log_key_arn

@@ -45,7 +45,7 @@ variable "throttling" {
 }
 
 variable "log_key_arn" {
-  description = "KMS key for the access log group."
+  description = "Customer managed KMS key for the access log group; null: CloudWatch Logs' own encryption."
   type        = string
 }
 

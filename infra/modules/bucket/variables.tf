@@ -6,6 +6,13 @@ variable "name" {
 variable "kms_key_arn" {
   description = "Customer managed KMS key that encrypts every object (with an S3 bucket key)."
   type        = string
+  default     = null
+}
+
+variable "s3_managed_keys" {
+  description = "Encrypt with S3's own keys (SSE-S3) instead of kms_key_arn: where the caller keeps no key of its own (dev's archive)."
+  type        = bool
+  default     = false
 }
 
 variable "noncurrent_version_expiration" {

@@ -7,13 +7,13 @@ module "role" {
     conditions = [{ test = "ArnEquals", variable = "aws:SourceArn", values = [for rule in aws_cloudwatch_event_rule.this : rule.arn] }]
   }
   policy_name = "start-executions"
-  statements = [
-    {
+  statements = concat(
+    [{
       actions   = ["states:StartExecution"]
       resources = distinct([for rule in var.rules : var.state_machine_arns[rule.state_machine] if rule.state_machine != null])
-    },
-    { actions = ["kms:GenerateDataKey", "kms:Decrypt"], resources = [var.state_machine_key_arn], kms_via_service = "states" },
-  ]
+    }],
+    [for key in var.state_machine_key[*] : { actions = ["kms:GenerateDataKey", "kms:Decrypt"], resources = [key.arn], kms_via_service = "states" }],
+  )
 }
 
 moved {

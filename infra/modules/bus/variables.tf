@@ -28,9 +28,9 @@ variable "state_machine_arns" {
   type        = map(string)
 }
 
-variable "state_machine_key_arn" {
-  description = "KMS key of the state machines' data: starting an execution encrypts its input with it."
-  type        = string
+variable "state_machine_key" {
+  description = "Customer managed KMS key ({ arn }) of the state machines' data: starting an execution encrypts its input with it (null: an AWS owned key, no grant)."
+  type        = object({ arn = string })
 }
 
 variable "dead_letter_arn" {

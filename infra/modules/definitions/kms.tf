@@ -11,11 +11,13 @@ locals {
   }
 
   # The statement that grants it, per kind: a function's (functions.tf) or a state machine's (workflow.tf).
+  # A kind under a key AWS holds (no customer managed key in the environment) needs no grant: AWS owned
+  # keys ask none, and an AWS managed key's own policy lets the account use it through its service.
   kms_statements = {
     for kind, use in local.kms_use : kind => {
       actions   = use.actions
       resources = [var.key_arns[kind]]
       condition = { test = "StringEquals", variable = "kms:ViaService", values = ["${use.service}.${var.region}.amazonaws.com"] }
-    }
+    } if contains(keys(var.key_arns), kind)
   }
 }

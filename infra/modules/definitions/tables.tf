@@ -8,10 +8,11 @@ locals {
       attributes  = { for attribute in table.AttributeDefinitions : attribute.AttributeName => attribute.AttributeType }
       global_secondary_indexes = [
         for index in try(table.GlobalSecondaryIndexes, []) : {
-          name            = index.IndexName
-          hash_key        = one([for part in index.KeySchema : part.AttributeName if part.KeyType == "HASH"])
-          range_key       = one([for part in index.KeySchema : part.AttributeName if part.KeyType == "RANGE"])
-          projection_type = index.Projection.ProjectionType
+          name               = index.IndexName
+          hash_key           = one([for part in index.KeySchema : part.AttributeName if part.KeyType == "HASH"])
+          range_key          = one([for part in index.KeySchema : part.AttributeName if part.KeyType == "RANGE"])
+          projection_type    = index.Projection.ProjectionType
+          non_key_attributes = try(index.Projection.NonKeyAttributes, null)
         }
       ]
       stream_view_type = try(table.StreamSpecification.StreamEnabled, false) ? table.StreamSpecification.StreamViewType : null

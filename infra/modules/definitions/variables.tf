@@ -14,7 +14,7 @@ variable "arns" {
 }
 
 variable "key_arns" {
-  description = "KMS key ARN per resource kind (table, queue, topic, bucket, stateMachine, secret) for the grants that kind needs."
+  description = "KMS key ARN per resource kind (table, queue, topic, bucket, stateMachine, secret) for the grants that kind needs; a kind left out is under a key AWS holds and needs none."
   type        = map(string)
 }
 

@@ -44,7 +44,7 @@ locals {
         for action, targets in { for call in calls : call.action => var.workflow_arns[call.target]... } :
         { actions = [action], resources = distinct(targets), condition = null }
       ],
-      [for kind in distinct([for call in calls : local.service_kind[call.service]]) : local.kms_statements[kind]]
+      [for kind in distinct([for call in calls : local.service_kind[call.service]]) : local.kms_statements[kind] if contains(keys(local.kms_statements), kind)]
     )
   }
 }

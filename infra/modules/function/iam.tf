@@ -1,5 +1,5 @@
 # One role per function: exactly its manifest's statements (ARNs and key grants from the definitions
-# module), plus its environment's key, its own log group and X-Ray.
+# module), plus its environment's key (when a key of ours encrypts it), its own log group and X-Ray.
 module "role" {
   #checkov:skip=CKV_AWS_111:X-Ray's PutTraceSegments/PutTelemetryRecords have no resource-level permissions (AWS requires "*")
   #checkov:skip=CKV_AWS_356:X-Ray's PutTraceSegments/PutTelemetryRecords have no resource-level permissions (AWS requires "*")
@@ -8,8 +8,9 @@ module "role" {
   trust       = { principals = ["lambda.amazonaws.com"] }
   policy_name = "manifest"
   statements = concat(var.function.statements, [
-    # its environment, encrypted with the compute key
-    { actions = ["kms:Decrypt"], resources = [var.kms_key_arn], kms_via_service = "lambda" },
+    # its environment, encrypted with the compute key (none to grant under aws/lambda)
+    for key in var.kms_key[*] : { actions = ["kms:Decrypt"], resources = [key.arn], kms_via_service = "lambda" }
+    ], [
     { actions = ["logs:CreateLogStream", "logs:PutLogEvents"], resources = ["${aws_cloudwatch_log_group.this.arn}:*"] },
     {
       actions       = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]

@@ -1,4 +1,5 @@
 resource "aws_cloudwatch_log_group" "this" {
+  #checkov:skip=CKV_AWS_158:With no customer managed key (dev only, profile.customer_managed_keys = false) the log group keeps CloudWatch Logs' own encryption at rest; prod and staging pass their logs key
   name              = "/aws/lambda/${var.prefix}-${var.name}"
   retention_in_days = var.log_retention_days
   kms_key_id        = var.log_key_arn
@@ -8,6 +9,8 @@ resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_117:No VPC: the function reaches only AWS APIs (DynamoDB, SQS, SNS, S3, EventBridge, Step Functions), all IAM-authorized over TLS
   #checkov:skip=CKV_AWS_116:No asynchronous invocation: the API invokes synchronously, queues and the stream are polled (stream failures go to the on-failure destination)
   #checkov:skip=CKV_AWS_272:Code signing needs an AWS Signer profile in the deploy pipeline (docs/design.md §9), not built yet; the zips are built deterministically from the repository
+  #checkov:skip=CKV_AWS_50:Active in prod; PassThrough where the environment's tfvars say so (dev, staging: traced only when a caller sampled, to keep X-Ray's bill small there, docs/cost.md)
+  #checkov:skip=CKV_AWS_173:With no customer managed key (dev only, profile.customer_managed_keys = false) the environment is encrypted under aws/lambda; it holds names and ARNs, the one secret lives in Secrets Manager
   function_name                  = "${var.prefix}-${var.name}"
   description                    = var.function.description
   role                           = module.role.role_arn
@@ -20,7 +23,7 @@ resource "aws_lambda_function" "this" {
   source_code_hash               = filebase64sha256(var.package_path)
   layers                         = var.layer_arns
   publish                        = true
-  kms_key_arn                    = var.kms_key_arn
+  kms_key_arn                    = try(var.kms_key.arn, null) # null: aws/lambda
   reserved_concurrent_executions = var.reserved_concurrency == null ? -1 : var.reserved_concurrency
 
   environment {
@@ -28,7 +31,7 @@ resource "aws_lambda_function" "this" {
   }
 
   tracing_config {
-    mode = "Active"
+    mode = var.tracing_mode # Active samples 1 request a second and 5 % of the rest: Lambda's rate, no rule changes it
   }
 
   logging_config {

@@ -39,14 +39,20 @@ variable "reserved_concurrency" {
   default     = null
 }
 
-variable "kms_key_arn" {
-  description = "KMS key for the function's environment variables."
-  type        = string
+variable "kms_key" {
+  description = "Customer managed KMS key ({ arn }) for the function's environment variables; null: aws/lambda."
+  type        = object({ arn = string })
 }
 
 variable "log_key_arn" {
-  description = "KMS key for the function's log group."
+  description = "Customer managed KMS key for the function's log group; null: CloudWatch Logs' own encryption."
   type        = string
+}
+
+variable "tracing_mode" {
+  description = "X-Ray: Active (Lambda samples the first request a second and 5 % of the rest) or PassThrough (only requests a caller sampled)."
+  type        = string
+  default     = "Active"
 }
 
 variable "log_retention_days" {

@@ -1,17 +1,23 @@
 # One signal per alarm, all to the alarm topic; the dashboard shows the same signals.
+#
+# With var.alarms = "rollback" (dev) only the alarms CodeDeploy watches remain (each function's errors,
+# a stream reader's iterator age, the API's 5xx and p99 latency: output function_alarm_names): they are
+# what stops a bad version. Throttles, dead letters and failed executions page someone in prod and
+# staging; in dev the developer deploying reads them in the console.
 locals {
   period = 300
+  every  = var.alarms == "all"
   function_alarms = merge([
-    for name, function_name in var.function_names : {
-      "${name}-errors"    = { metric = "Errors", function = function_name, threshold = 0 }
-      "${name}-throttles" = { metric = "Throttles", function = function_name, threshold = 0 }
-    }
+    for name, function_name in var.function_names : merge(
+      { "${name}-errors" = { metric = "Errors", function = function_name, threshold = 0 } },
+      local.every ? { "${name}-throttles" = { metric = "Throttles", function = function_name, threshold = 0 } } : {},
+    )
   ]...)
   execution_alarms = merge([
     for name, arn in var.state_machine_arns : {
       "${name}-failed"    = { metric = "ExecutionsFailed", arn = arn }
       "${name}-timed-out" = { metric = "ExecutionsTimedOut", arn = arn }
-    }
+    } if local.every
   ]...)
   alarm_actions = [aws_sns_topic.alarms.arn]
 }
@@ -33,7 +39,7 @@ resource "aws_cloudwatch_metric_alarm" "function" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "dead_letters" {
-  for_each            = var.dead_letter_queues
+  for_each            = local.every ? var.dead_letter_queues : {}
   alarm_name          = "${var.prefix}-${each.key}-not-empty"
   alarm_description   = "Work waits in ${each.value}: read why (make queues shows it locally), fix, redrive."
   namespace           = "AWS/SQS"

@@ -37,6 +37,7 @@ locals {
 }
 
 resource "aws_cloudwatch_dashboard" "this" {
+  count          = var.dashboard ? 1 : 0
   dashboard_name = var.prefix
   dashboard_body = jsonencode({
     widgets = [
@@ -57,4 +58,10 @@ resource "aws_cloudwatch_dashboard" "this" {
       }
     ]
   })
+}
+
+# The dashboard was one resource before environments could go without it.
+moved {
+  from = aws_cloudwatch_dashboard.this
+  to   = aws_cloudwatch_dashboard.this[0]
 }

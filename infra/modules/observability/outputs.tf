@@ -15,6 +15,6 @@ output "function_alarm_names" {
 }
 
 output "dashboard_name" {
-  description = "Name of the CloudWatch dashboard."
-  value       = aws_cloudwatch_dashboard.this.dashboard_name
+  description = "Name of the CloudWatch dashboard (null where the environment keeps none)."
+  value       = one(aws_cloudwatch_dashboard.this[*].dashboard_name)
 }

@@ -10,8 +10,33 @@ variable "alarm_email" {
 }
 
 variable "kms_key_arn" {
-  description = "KMS key of the alarm topic (its policy lets CloudWatch use it)."
+  description = "Customer managed KMS key of the alarm topic (its policy lets CloudWatch use it)."
   type        = string
+}
+
+variable "alarms" {
+  description = "\"all\": every alarm; \"rollback\": only those that roll a deployment back (function_alarm_names)."
+  type        = string
+  default     = "all"
+  validation {
+    condition     = contains(["all", "rollback"], var.alarms)
+    error_message = "alarms is all or rollback."
+  }
+}
+
+variable "dashboard" {
+  description = "Whether the environment has the CloudWatch dashboard."
+  type        = bool
+  default     = true
+}
+
+variable "sampling" {
+  description = "The environment's X-Ray sampling rule, for the services that honour one (the approval workflow): the requests recorded each second before the fixed rate applies, and that rate (0 to 1)."
+  type = object({
+    reservoir_per_second = number
+    fixed_rate           = number
+  })
+  default = { reservoir_per_second = 1, fixed_rate = 0.05 }
 }
 
 variable "function_names" {

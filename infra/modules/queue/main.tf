@@ -1,19 +1,24 @@
 locals {
   retention_seconds = 14 * 86400 # the SQS maximum: a dead letter outlives a long weekend
+  # Without a customer managed key, SQS's own encryption (SSE-SQS): EventBridge sends to it with no grant.
+  sqs_managed_sse = var.kms_key == null ? true : null
+  kms_key_arn     = try(var.kms_key.arn, null)
 }
 
 resource "aws_sqs_queue" "dlq" {
   count                     = var.settings.dlq ? 1 : 0
   name                      = "${var.name}-dlq"
   message_retention_seconds = local.retention_seconds
-  kms_master_key_id         = var.kms_key_arn
+  kms_master_key_id         = local.kms_key_arn
+  sqs_managed_sse_enabled   = local.sqs_managed_sse
 }
 
 resource "aws_sqs_queue" "this" {
   name                       = var.name
   visibility_timeout_seconds = var.settings.visibility_timeout
   message_retention_seconds  = var.settings.dlq ? null : local.retention_seconds
-  kms_master_key_id          = var.kms_key_arn
+  kms_master_key_id          = local.kms_key_arn
+  sqs_managed_sse_enabled    = local.sqs_managed_sse
   redrive_policy = var.settings.dlq ? jsonencode({
     deadLetterTargetArn = aws_sqs_queue.dlq[0].arn
     maxReceiveCount     = var.settings.max_receive_count

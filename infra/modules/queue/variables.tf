@@ -12,9 +12,9 @@ variable "settings" {
   })
 }
 
-variable "kms_key_arn" {
-  description = "KMS key that encrypts the queue and its DLQ."
-  type        = string
+variable "kms_key" {
+  description = "Customer managed KMS key ({ arn }) that encrypts the queue and its DLQ; null: SQS's own encryption (SSE-SQS)."
+  type        = object({ arn = string })
 }
 
 variable "sender_rule_arns" {

@@ -8,6 +8,6 @@ module "api" {
   web_url             = module.web.web_url
   throttling          = var.api_throttling
   deletion_protection = var.deletion_protection
-  log_key_arn         = module.key["logs"].key_arn
+  log_key_arn         = try(local.key["logs"].arn, null)
   log_retention_days  = var.log_retention_days
 }

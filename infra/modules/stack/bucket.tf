@@ -6,7 +6,8 @@ module "archive_bucket" {
   #checkov:skip=CKV2_AWS_62:No consumer of object events: the archive is written once per completed task and read by people
   source                        = "../bucket"
   name                          = "${local.prefix}-archive-${local.account}"
-  kms_key_arn                   = module.key["bucket"].key_arn
+  kms_key_arn                   = try(local.key["bucket"].arn, null)
+  s3_managed_keys               = local.key["bucket"] == null
   noncurrent_version_expiration = { rule_id = "expire-old-versions", days = 90 }
 }
 

@@ -18,9 +18,10 @@ module "function" {
   layer_arns         = [aws_lambda_layer_version.dependencies.arn]
   queue_arns         = { for name, queue in module.queue : name => queue.queue_arn }
   stream_arns        = { for key, table in module.table : key => table.stream_arn }
-  kms_key_arn        = module.key["compute"].key_arn
-  log_key_arn        = module.key["logs"].key_arn
+  kms_key            = local.key["compute"]
+  log_key_arn        = try(local.key["logs"].arn, null)
   log_retention_days = var.log_retention_days
+  tracing_mode       = var.tracing.lambda_mode
   # Queue consumers are capped so that a burst of events leaves the API its share of the account;
   # stream readers are bounded by the stream's shards.
   reserved_concurrency = length(module.definitions.triggers[each.key].queue) > 0 ? var.consumer_reserved_concurrency : null

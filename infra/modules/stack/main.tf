@@ -23,7 +23,7 @@ module "definitions" {
     buckets  = { archive = module.archive_bucket.bucket_name }
     topics   = { notifications = aws_sns_topic.this["notifications"].arn }
     secrets  = { for key, secret in aws_secretsmanager_secret.this : key => secret.arn }
-    settings = { retention_days = var.retention_days }
+    settings = { retention_days = var.retention_days, metrics_disabled = tostring(!var.profile.custom_metrics) }
   }
   arns = merge(
     { for key, table in module.table : "table/${key}" => table.table_arn },
@@ -34,13 +34,16 @@ module "definitions" {
     { for key, secret in aws_secretsmanager_secret.this : "secret/${key}" => secret.arn },
     { "bucket/archive" = module.archive_bucket.bucket_arn, bus = module.bus.bus_arn },
   )
+  # Only the kinds under a key of ours: the others need no grant.
   key_arns = {
-    table        = module.key["tables"].key_arn
-    queue        = module.key["queues"].key_arn
-    topic        = module.key["topics"].key_arn
-    bucket       = module.key["bucket"].key_arn
-    stateMachine = module.key["compute"].key_arn
-    secret       = module.key["compute"].key_arn
+    for kind, key in {
+      table        = local.key["tables"]
+      queue        = local.key["queues"]
+      topic        = local.key["topics"]
+      bucket       = local.key["bucket"]
+      stateMachine = local.key["compute"]
+      secret       = local.key["compute"]
+    } : kind => key.arn if key != null
   }
   workflow_arns = {
     tasks_table         = module.table["tasks"].table_arn
@@ -53,7 +56,7 @@ module "table" {
   for_each            = module.definitions.tables
   name                = "${local.prefix}-${each.key}"
   definition          = each.value
-  kms_key_arn         = module.key["tables"].key_arn
+  kms_key             = local.key["tables"]
   deletion_protection = var.deletion_protection
 }
 
@@ -67,10 +70,11 @@ resource "random_password" "pagination" {
 
 resource "aws_secretsmanager_secret" "this" {
   #checkov:skip=CKV2_AWS_57:no automatic rotation: a new key invalidates every page token in flight (clients restart their listing); rotate by replacing random_password.pagination
+  #checkov:skip=CKV_AWS_149:With no customer managed key (dev only, profile.customer_managed_keys = false) the secret is encrypted under aws/secretsmanager, which the tasks-api reads through Secrets Manager with no grant
   for_each                = toset(["pagination"])
   name                    = "${local.prefix}-${each.key}"
   description             = "The tasks API's page-token signing key (${var.env})."
-  kms_key_id              = module.key["compute"].key_arn
+  kms_key_id              = try(local.key["compute"].arn, null) # null: aws/secretsmanager
   recovery_window_in_days = var.deletion_protection ? 30 : 0
 }
 

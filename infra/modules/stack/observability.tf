@@ -2,7 +2,7 @@ module "observability" {
   source                = "../observability"
   prefix                = local.prefix
   alarm_email           = var.alarm_email
-  kms_key_arn           = module.key["topics"].key_arn
+  kms_key_arn           = local.key["topics"].arn
   function_names        = { for name, function in module.function : name => function.function_name }
   stream_function_names = { for name, triggers in module.definitions.triggers : name => module.function[name].function_name if length(triggers.stream) > 0 }
   dead_letter_queues = merge(
@@ -14,6 +14,9 @@ module "observability" {
   api_id             = module.api.api_id
   api_stage          = module.api.stage_name
   api_functions      = distinct([for route in values(module.definitions.routes) : route.function])
+  alarms             = var.profile.alarms
+  dashboard          = var.profile.dashboard
+  sampling           = { reservoir_per_second = var.tracing.reservoir_per_second, fixed_rate = var.tracing.fixed_rate }
 }
 
 module "deployment" {

@@ -77,3 +77,32 @@ variable "dist_dir" {
   description = "Where `make package` writes the function zips and layer.zip."
   type        = string
 }
+
+variable "profile" {
+  description = "What the environment keeps whatever its traffic: customer managed KMS keys (false: AWS managed or owned encryption, modules/stack/keys.tf says where), the dashboard, \"all\" alarms or the \"rollback\" ones (those CodeDeploy watches), and the functions' custom metrics (EMF)."
+  type = object({
+    customer_managed_keys = bool
+    dashboard             = bool
+    alarms                = string
+    custom_metrics        = bool
+  })
+  default = { customer_managed_keys = true, dashboard = true, alarms = "all", custom_metrics = true }
+  validation {
+    condition     = contains(["all", "rollback"], var.profile.alarms)
+    error_message = "profile.alarms is all or rollback."
+  }
+}
+
+variable "tracing" {
+  description = "X-Ray: the functions' mode (Active or PassThrough) and the sampling rule (reservoir per second, fixed rate) of what honours one: the approval workflow."
+  type = object({
+    lambda_mode          = string
+    reservoir_per_second = number
+    fixed_rate           = number
+  })
+  default = { lambda_mode = "Active", reservoir_per_second = 1, fixed_rate = 0.05 }
+  validation {
+    condition     = contains(["Active", "PassThrough"], var.tracing.lambda_mode) && var.tracing.reservoir_per_second >= 0 && var.tracing.fixed_rate >= 0 && var.tracing.fixed_rate <= 1
+    error_message = "tracing.lambda_mode is Active or PassThrough, reservoir_per_second at least 0, fixed_rate 0 to 1."
+  }
+}

@@ -7,7 +7,7 @@ module "web" {
   app_dir      = "${local.repo_root}/web/app"
   serving_path = "${local.repo_root}/web/serving.json"
   api_url      = module.api.api_url
-  kms_key_arn  = module.key["web"].key_arn
+  kms_key      = local.key["web"]
   identity_provider = {
     url       = module.api.sign_in_url
     client_id = module.api.web_client_id

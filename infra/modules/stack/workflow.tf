@@ -9,7 +9,7 @@ module "workflow" {
   approval_timeout_seconds = var.approval_timeout_seconds
   web_url                  = module.web.web_url
   statements               = module.definitions.state_machine_statements[each.key]
-  kms_key_arn              = module.key["compute"].key_arn
-  log_key_arn              = module.key["logs"].key_arn
+  kms_key                  = local.key["compute"]
+  log_key_arn              = try(local.key["logs"].arn, null)
   log_retention_days       = var.log_retention_days
 }

@@ -14,7 +14,8 @@ module "bucket" {
   #checkov:skip=CKV2_AWS_62:No consumer of object events: the files change only when Terraform uploads them
   source                        = "../bucket"
   name                          = var.bucket_name
-  kms_key_arn                   = var.kms_key_arn
+  kms_key_arn                   = try(var.kms_key.arn, null)
+  s3_managed_keys               = var.kms_key == null
   noncurrent_version_expiration = { rule_id = "expire-old-versions", days = 30 }
   policy_documents              = [data.aws_iam_policy_document.cloudfront_reads.json]
 }

@@ -31,7 +31,8 @@ variable "identity_provider" {
   })
 }
 
-variable "kms_key_arn" {
-  description = "Customer managed KMS key of the bucket (CloudFront may decrypt with it)."
-  type        = string
+variable "kms_key" {
+  description = "Customer managed KMS key of the bucket ({ arn }; CloudFront may decrypt with it), or null for S3's own keys (SSE-S3) where the environment keeps none (dev)."
+  type        = object({ arn = string })
+  default     = null
 }

@@ -8,7 +8,8 @@ module "role" {
   trust       = { principals = ["states.amazonaws.com"] }
   policy_name = "integrations"
   statements = concat(var.statements, [
-    { actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = [var.kms_key_arn], kms_via_service = "states" },
+    for key in var.kms_key[*] : { actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = [key.arn], kms_via_service = "states" }
+    ], [
     {
       actions = [
         "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",

@@ -1,4 +1,5 @@
 resource "aws_cloudwatch_log_group" "this" {
+  #checkov:skip=CKV_AWS_158:With no customer managed key (dev only, profile.customer_managed_keys = false) the log group keeps CloudWatch Logs' own encryption at rest; prod and staging pass their logs key
   name              = "/aws/vendedlogs/states/${var.prefix}-${var.name}"
   retention_in_days = var.log_retention_days
   kms_key_id        = var.log_key_arn
@@ -28,8 +29,8 @@ resource "aws_sfn_state_machine" "this" {
   }
 
   encryption_configuration {
-    type                              = "CUSTOMER_MANAGED_KMS_KEY"
-    kms_key_id                        = var.kms_key_arn
-    kms_data_key_reuse_period_seconds = 300
+    type                              = var.kms_key == null ? "AWS_OWNED_KEY" : "CUSTOMER_MANAGED_KMS_KEY"
+    kms_key_id                        = try(var.kms_key.arn, null)
+    kms_data_key_reuse_period_seconds = var.kms_key == null ? null : 300
   }
 }

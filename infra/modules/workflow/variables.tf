@@ -38,13 +38,13 @@ variable "statements" {
   type        = any
 }
 
-variable "kms_key_arn" {
-  description = "KMS key for the execution data."
-  type        = string
+variable "kms_key" {
+  description = "Customer managed KMS key ({ arn }) for the execution data; null: an AWS owned key."
+  type        = object({ arn = string })
 }
 
 variable "log_key_arn" {
-  description = "KMS key for the execution log group."
+  description = "Customer managed KMS key for the execution log group; null: CloudWatch Logs' own encryption."
   type        = string
 }
 

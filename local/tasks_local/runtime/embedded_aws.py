@@ -72,7 +72,7 @@ def resource_names(settings: LocalSettings) -> dict[str, Any]:
     return {
         "tables": {key: physical_name(settings.prefix, key) for key in definitions()},
         "secrets": secret_names(settings.prefix),
-        "settings": {"retention_days": os.environ.get("RETENTION_DAYS", "90")},
+        "settings": {"retention_days": os.environ.get("RETENTION_DAYS", "90"), "metrics_disabled": "false"},
         **event_resource_names(settings.prefix, settings.region),
     }
 

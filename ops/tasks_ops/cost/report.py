@@ -1,14 +1,15 @@
-"""`make cost`: what the stack costs to run, term by term, so a reader can check every sum.
+"""`make cost`: what an environment costs to run, term by term, so a reader can check every sum.
 
 Three inputs, each a file in the repository:
 - prices: infra/pricing/<region>.json, dated, each price with the AWS pricing page it came from;
 - what a write sets running, measured by bench/pipeline_costs.py (measured/pipeline.json here): each
   function's invocations and mean duration per write kind, the bytes they log, the EMF metrics they
-  emit, the DynamoDB items and AWS calls they make, the event bytes published, and the state
+  emit, the AWS calls they make, the event bytes published, DynamoDB's write units per table (sized
+  from the items moto held before and after each write: write_units.py's rules), and the state
   transitions of one approval run on the workflow;
-- the tasks and views tables' write units by design, from write_units.py here (the items the code
-  writes, sized with DynamoDB's rules), and the stack's fixed parts from infra/ and the manifests
-  (KMS keys, alarms, dashboard, queues Lambda polls, the X-Ray sampling rule).
+- the environment, from infra/ and the manifests: its profile and tracing (infra/envs/<env>/
+  terraform.tfvars: customer managed keys, dashboard, which alarms, custom metrics, each function's
+  X-Ray mode and the sampling rule), the keys, alarms, secrets and queues Terraform declares.
 
 What it cannot read from those is an assumption, named where it is used: the mix of writes (Traffic),
 the size of Lambda's own log lines and of an access-log line, and how many pollers Lambda keeps on an
@@ -16,6 +17,7 @@ idle queue. Durations are moto's on this machine (loopback HTTP to an emulator, 
 network), so the Lambda terms are an estimate of the right order, not a quote.
 """
 
+import io
 import json
 import math
 import re
@@ -29,6 +31,7 @@ import hcl2
 
 from tasks_local.runtime.manifest import manifest_paths
 from tasks_local.runtime.settings import REPO_ROOT
+from tasks_ops import environments
 from tasks_ops.cost import write_units as wu
 
 PRICING = REPO_ROOT / "infra" / "pricing"
@@ -44,10 +47,9 @@ LAMBDA_PLATFORM_LOG_BYTES = 380
 # guide, "Scaling" of SQS event sources), each waiting up to 20 s: every one of them is a request.
 IDLE_POLLERS_PER_QUEUE = 5
 LONG_POLL_SECONDS = 20
-# X-Ray's default sampling rule (infra/ defines no aws_xray_sampling_rule): the first request each
-# second, then 5 % of the rest.
-XRAY_RESERVOIR_PER_SECOND = 1
-XRAY_FIXED_RATE = 0.05
+# An Active Lambda function's sampling, which no X-Ray rule changes (the Lambda developer guide, "Visualize
+# Lambda function invocations using AWS X-Ray"): the first request each second, then 5 % of the rest.
+LAMBDA_SAMPLING = {"reservoir_per_second": 1, "fixed_rate": 0.05}
 # Each SQS message costs three requests: EventBridge's SendMessage, the poller's ReceiveMessage (one
 # message per batch at low traffic) and its DeleteMessageBatch.
 SQS_REQUESTS_PER_MESSAGE = 3
@@ -83,6 +85,14 @@ class Traffic:
     # Every completed task is removed by its TTL later: DynamoDB deletes it free of charge, its stream
     # record still runs the indexer (its views go) and the publisher.
     ttl_expiries_per_complete: float = 1.0
+
+    def shares(self) -> dict[str, float]:
+        """How often each kind of write happens per task write, an approval run and a TTL expiry included."""
+        return {
+            **self.mix,
+            "ttl expiry": self.mix["complete"] * self.ttl_expiries_per_complete,
+            "approval": self.mix["create"] * self.approval_share_of_creates,
+        }
 
 
 @dataclass(frozen=True)
@@ -153,7 +163,9 @@ class Usage:
     event_bytes: float = 0.0
     sqs_messages: float = 0.0
     transitions: float = 0.0
+    executions: float = 0.0
     log_bytes: float = 0.0
+    emf_bytes: float = 0.0  # of the log bytes, the EMF blobs
     s3_puts: float = 0.0
     sns_publishes: float = 0.0
 
@@ -173,36 +185,30 @@ class Usage:
         )
 
 
-def design_write_units() -> dict[str, float]:
-    """The tasks and views tables' write units per write kind (write_units.py, a typical task): the
-    API's write of the task and the indexer's writes of its views."""
-    task = wu.typical()
-    operations = wu.operations(task)
-    task_item = wu.units(wu.task_record(task))
-    stream = {
-        name: wu.costs(*pair, bumps=name != "retention TTL")["stream"] for name, pair in operations.items()
+def measured_write_units(measured: Mapping[str, Any]) -> dict[str, dict[str, wu.Units]]:
+    """The write units per table of each kind of write `make cost` prices, from the measurement."""
+    raw = {
+        kind: {table: wu.Units(used["table"], used["indexes"]) for table, used in tables.items()}
+        for kind, tables in measured["write_units_per_write"].items()
     }
-    return {
-        "create": stream["create"],
-        "update": stream["update title"],
-        # the status write, then task-completed's retention TTL write and the views it re-projects
-        "complete": stream["update status"] + stream["retention TTL"],
-        "delete": stream["delete"],
-        "ttl expiry": stream["delete"] - task_item,  # DynamoDB's TTL delete is free; the views are not
-        "task item": task_item,
-    }
+    return wu.priced(raw)
+
+
+def _total(units: Mapping[str, wu.Units]) -> float:
+    return sum(used.total for used in units.values())
 
 
 def _functions_usage(functions: Mapping[str, Any], memory_mb: Mapping[str, int]) -> Usage:
     """Invocations, GB-seconds (each invocation's mean duration, billed per started ms), DynamoDB
     reads, logs, SQS messages, events, S3 and SNS calls of the functions a write ran."""
     invocations, gb_seconds = {}, {}
-    rru = log_bytes = sqs = events = event_bytes = s3 = sns = 0.0
+    rru = log_bytes = emf_bytes = sqs = events = event_bytes = s3 = sns = 0.0
     for name, measured in functions.items():
         count = measured["invocations_per_write"]
         invocations[name] = count
         gb_seconds[name] = count * math.ceil(measured["duration_ms_mean"]) / 1000 * memory_mb[name] / 1024
         log_bytes += count * (measured["log_bytes_per_invocation"] + LAMBDA_PLATFORM_LOG_BYTES)
+        emf_bytes += count * measured["emf_bytes_per_invocation"]
         calls = measured["aws_calls_per_write"]
         rru += sum(calls.get(f"dynamodb:{op}", 0) for op in ("GetItem", "BatchGetItem", "Query"))
         events += calls.get("events:PutEvents", 0)
@@ -216,6 +222,7 @@ def _functions_usage(functions: Mapping[str, Any], memory_mb: Mapping[str, int])
         gb_seconds=gb_seconds,
         rru=rru,
         log_bytes=log_bytes,
+        emf_bytes=emf_bytes,
         sqs_messages=sqs,
         events=events,
         event_bytes=event_bytes,
@@ -224,39 +231,31 @@ def _functions_usage(functions: Mapping[str, Any], memory_mb: Mapping[str, int])
     )
 
 
-def _activity_units(functions: Mapping[str, Any]) -> float:
-    """The consumers' activity items (counters, history, idempotency markers; each under 1 KB): one
-    unit each, two in a transaction."""
-    units = 0.0
-    for measured in functions.values():
-        for table, items in measured["dynamodb_items_written_per_write"].items():
-            if "activity" in table:
-                units += items * (2 if table.endswith("(transaction)") else 1)
-    return units
-
-
-def write_usage(measured: Mapping[str, Any], kind: str, design: Mapping[str, float]) -> Usage:
+def write_usage(measured: Mapping[str, Any], kind: str) -> Usage:
     functions = measured["writes"][kind]
     memory = {name: spec["memory_mb"] for name, spec in measured["manifests"].items()}
     usage = _functions_usage(functions, memory)
     return replace(
         usage,
         api_requests=functions["tasks-api"]["invocations_per_write"],
-        wru=design[kind] + _activity_units(functions),
+        wru=_total(measured_write_units(measured)[kind]),
     )
 
 
-def ttl_expiry_usage(measured: Mapping[str, Any], design: Mapping[str, float]) -> Usage:
+def ttl_expiry_usage(measured: Mapping[str, Any]) -> Usage:
     """A completed task's TTL delete: the delete's stream work without its API call or its write."""
     functions = {name: f for name, f in measured["writes"]["delete"].items() if name != "tasks-api"}
     memory = {name: spec["memory_mb"] for name, spec in measured["manifests"].items()}
-    return replace(_functions_usage(functions, memory), wru=design["ttl expiry"])
+    return replace(
+        _functions_usage(functions, memory), wru=_total(measured_write_units(measured)["ttl expiry"])
+    )
 
 
-def approval_extra_usage(measured: Mapping[str, Any], design: Mapping[str, float]) -> Usage:
+def approval_extra_usage(measured: Mapping[str, Any]) -> Usage:
     """What an approval run adds to its high-priority create: the decision's API call, the workflow's
-    state transitions and its two writes of the task (the token stored, the decision recorded), and
-    the functions those writes run (indexer, publisher, task-updated), as measured in one run."""
+    execution, its state transitions and its writes of the task (the token stored, the decision
+    recorded), and the functions those writes run (indexer, publisher, task-updated), as measured in
+    one run."""
     memory = {name: spec["memory_mb"] for name, spec in measured["manifests"].items()}
     run, create = measured["approval"]["run"], measured["writes"]["create"]
     extra = {}
@@ -267,11 +266,6 @@ def approval_extra_usage(measured: Mapping[str, Any], design: Mapping[str, float
                 **numbers,
                 "invocations_per_write": count,
                 "aws_calls_per_write": _minus(numbers["aws_calls_per_write"], create.get(name, {})),
-                "dynamodb_items_written_per_write": _minus(
-                    numbers["dynamodb_items_written_per_write"],
-                    create.get(name, {}),
-                    "dynamodb_items_written_per_write",
-                ),
                 "event_bytes_per_write": max(
                     0,
                     numbers.get("event_bytes_per_write", 0)
@@ -279,38 +273,29 @@ def approval_extra_usage(measured: Mapping[str, Any], design: Mapping[str, float
                 ),
             }
     usage = _functions_usage(extra, memory)
-    views = sum(
-        items
-        for numbers in extra.values()
-        for table, items in numbers["dynamodb_items_written_per_write"].items()
-        if "views" in table
-    )
-    workflow_writes = 2 * design["task item"]
     return replace(
         usage,
         api_requests=extra.get("tasks-api", {}).get("invocations_per_write", 0),
-        wru=workflow_writes + views + _activity_units(extra),
+        wru=_total(measured_write_units(measured)["approval"]),
         transitions=measured["approval"]["state_transitions"],
+        executions=1,
         sns_publishes=usage.sns_publishes + 1,  # NotifyApprovers
     )
 
 
-def _minus(run: Mapping[str, float], create: Mapping[str, Any], key: str = "aws_calls_per_write") -> dict:
-    base = create.get(key, {})
+def _minus(run: Mapping[str, float], create: Mapping[str, Any]) -> dict:
+    base = create.get("aws_calls_per_write", {})
     return {name: max(0.0, count - base.get(name, 0)) for name, count in run.items()}
 
 
 def usage_per_write(measured: Mapping[str, Any], traffic: Traffic) -> Usage:
     """The expected usage of one task write under the traffic mix."""
-    design = design_write_units()
+    shares = traffic.shares()
     total = Usage()
     for kind, share in traffic.mix.items():
-        total = total.plus(write_usage(measured, kind, design), share)
-    total = total.plus(
-        ttl_expiry_usage(measured, design), traffic.mix["complete"] * traffic.ttl_expiries_per_complete
-    )
-    approvals = traffic.mix["create"] * traffic.approval_share_of_creates
-    return total.plus(approval_extra_usage(measured, design), approvals)
+        total = total.plus(write_usage(measured, kind), share)
+    total = total.plus(ttl_expiry_usage(measured), shares["ttl expiry"])
+    return total.plus(approval_extra_usage(measured), shares["approval"])
 
 
 # --- the stack's fixed parts, read from infra/ and the manifests ----------------------------------
@@ -322,10 +307,22 @@ def _plain_hcl(path: Path) -> dict[str, Any]:
     )
 
 
-def stack_facts() -> dict[str, Any]:
-    """Counts of what is billed by the month, from the definitions Terraform reads."""
+def environment(env: str) -> dict[str, Any]:
+    """The environment's profile and tracing, as its terraform.tfvars sets them."""
+    settings = _plain_hcl(environments.root(env) / "terraform.tfvars")
+    missing = [name for name in ("profile", "tracing") if name not in settings]
+    if missing:
+        raise CostError(f"infra/envs/{env}/terraform.tfvars sets no {', '.join(missing)}")
+    return {"profile": settings["profile"], "tracing": settings["tracing"]}
+
+
+def stack_facts(env: str) -> dict[str, Any]:
+    """Counts of what one environment is billed for by the month, and its tracing, from the definitions
+    and the tfvars Terraform reads."""
     import yaml  # noqa: PLC0415
 
+    settings = environment(env)
+    profile = settings["profile"]
     manifests = [yaml.safe_load(path.read_text()) for path in manifest_paths()]
     events = [event for manifest in manifests for event in manifest.get("events", [])]
     sqs_queues = sorted({event["sqs"]["queue"] for event in events if "sqs" in event})
@@ -334,8 +331,10 @@ def stack_facts() -> dict[str, Any]:
     ]
     failure_queues = {event["stream"]["onFailure"]["queue"] for event in events if "stream" in event}
     keys_locals = next(
-        block["keys"] for block in _plain_hcl(REPO_ROOT / "infra/modules/stack/keys.tf")["locals"]
+        block for block in _plain_hcl(REPO_ROOT / "infra/modules/stack/keys.tf")["locals"] if "keys" in block
     )
+    # Without keys of its own, an environment keeps those no AWS key can stand in for.
+    kept_keys = keys_locals["keys"] if profile["customer_managed_keys"] else keys_locals["no_aws_key_serves"]
     secrets = [
         name
         for path in (REPO_ROOT / "infra" / "modules").rglob("*.tf")
@@ -345,46 +344,85 @@ def stack_facts() -> dict[str, Any]:
         for name in re.findall(r'"(\w+)"', re.search(r"for_each\s*=\s*toset\(\[(.*?)\]\)", block)[1])
     ]
     state_machines = list((REPO_ROOT / "statemachines").glob("*.asl.json"))
-    sampling_rules = [
-        path for path in (REPO_ROOT / "infra").rglob("*.tf") if "aws_xray_sampling_rule" in path.read_text()
-    ]
+    # modules/observability/alarms.tf: the rollback alarms (outputs.tf's function_alarm_names) are kept
+    # in every environment, the others only where profile.alarms is "all".
     alarms = {
-        "errors and throttles, per function": 2 * len(manifests),
+        "errors, per function": len(manifests),
         "iterator age, per stream reader": len(stream_functions),
-        "dead letters, per DLQ or failure queue (+ the bus's)": len(sqs_queues) + len(failure_queues) + 1,
-        "failed and timed-out executions, per state machine": 2 * len(state_machines),
         "API 5xx and p99 latency": 2,
     }
+    if profile["alarms"] == "all":
+        alarms |= {
+            "throttles, per function": len(manifests),
+            "dead letters, per DLQ or failure queue (+ the bus's)": len(sqs_queues) + len(failure_queues) + 1,
+            "failed and timed-out executions, per state machine": 2 * len(state_machines),
+        }
     fields = re.findall(r"(\w+)\s*=\s*\"\$context", (REPO_ROOT / "infra/modules/api/stage.tf").read_text())
     access_line = json.dumps({name: ACCESS_LOG_VALUES.get(name, "-") for name in fields})
     return {
-        "kms_keys": len(keys_locals),
+        "env": env,
+        "profile": profile,
+        "tracing": settings["tracing"],
+        "kms_keys": len(kept_keys),
+        "kms_key_kinds": sorted(kept_keys),
         "secrets": secrets,
         "alarms": alarms,
-        "dashboards": 1,
+        "dashboards": 1 if profile["dashboard"] else 0,
+        "custom_metrics": profile["custom_metrics"],
         "polled_queues": sqs_queues,
-        "xray_default_sampling": not sampling_rules,
         "access_log_bytes": len(access_line.encode()) + 1,
     }
 
 
-def xray_sampled_share(traces_per_second: float) -> float:
-    """Of the requests at this steady rate, the share X-Ray's default rule records."""
-    if traces_per_second <= XRAY_RESERVOIR_PER_SECOND:
-        return 1.0
-    sampled = XRAY_RESERVOIR_PER_SECOND + XRAY_FIXED_RATE * (traces_per_second - XRAY_RESERVOIR_PER_SECOND)
-    return sampled / traces_per_second
+def xray_sampled_share(requests_per_second: float, rule: Mapping[str, float]) -> float:
+    """Of the requests at this steady rate, the share a sampling rule records: its reservoir each second,
+    then its fixed rate of the rest."""
+    if requests_per_second <= 0:
+        return 0.0
+    reservoir = min(rule["reservoir_per_second"], requests_per_second)
+    return (reservoir + rule["fixed_rate"] * (requests_per_second - reservoir)) / requests_per_second
 
 
 # --- the bill ---------------------------------------------------------------------------------------
 
 
+def _traces(usage: Usage, writes: float, tracing: Mapping[str, Any]) -> list[Term]:
+    """X-Ray's traces: the functions' under Lambda's own sampling when Active (none when PassThrough:
+    no caller of ours samples, the HTTP API has no tracing), the workflow's under the sampling rule."""
+    invocations = sum(usage.invocations.values()) * writes
+    executions = usage.executions * writes
+    active = tracing["lambda_mode"] == "Active"
+    functions = xray_sampled_share(invocations / SECONDS_PER_MONTH, LAMBDA_SAMPLING) if active else 0.0
+    workflow = xray_sampled_share(executions / SECONDS_PER_MONTH, tracing)
+    rule = f"{tracing['reservoir_per_second']} a second, then {tracing['fixed_rate']:.0%}"
+    return [
+        Term(
+            "X-Ray traces, functions",
+            invocations * functions,
+            "traces",
+            "xray_trace_recorded",
+            f"{tracing['lambda_mode']}: "
+            + (
+                f"one per invocation at most, {functions:.0%} sampled at this rate (Lambda's own 1/s + 5 %)"
+                if active
+                else "traced only when a caller sampled the request; none of ours does"
+            ),
+        ),
+        Term(
+            "X-Ray traces, workflow",
+            executions * workflow,
+            "traces",
+            "xray_trace_recorded",
+            f"one per approval, {workflow:.0%} sampled by the environment's rule ({rule})",
+        ),
+    ]
+
+
 def usage_terms(usage: Usage, writes: float, facts: Mapping[str, Any]) -> list[Term]:
     """The usage-based terms for `writes` task writes in a month."""
     invocations = sum(usage.invocations.values()) * writes
-    traces_per_second = invocations / SECONDS_PER_MONTH
-    sampled = xray_sampled_share(traces_per_second) if facts["xray_default_sampling"] else 1.0
-    log_bytes = (usage.log_bytes + usage.api_requests * facts["access_log_bytes"]) * writes
+    function_logs = usage.log_bytes - (0.0 if facts["custom_metrics"] else usage.emf_bytes)
+    log_bytes = (function_logs + usage.api_requests * facts["access_log_bytes"]) * writes
     by_function = ", ".join(
         f"{name} {usage.gb_seconds[name] * writes:,.1f}" for name in sorted(usage.gb_seconds)
     )
@@ -398,7 +436,13 @@ def usage_terms(usage: Usage, writes: float, facts: Mapping[str, Any]) -> list[T
             "lambda_arm64_gb_second",
             f"mean measured durations x memory: {by_function}",
         ),
-        Term("DynamoDB writes", usage.wru * writes, "WRU", "dynamodb_write_request_unit"),
+        Term(
+            "DynamoDB writes",
+            usage.wru * writes,
+            "WRU",
+            "dynamodb_write_request_unit",
+            f"{usage.wru:.2f} per task write, measured (the table above)",
+        ),
         Term("DynamoDB reads", usage.rru * writes, "RRU", "dynamodb_read_request_unit"),
         Term(
             "DynamoDB Streams reads",
@@ -429,15 +473,11 @@ def usage_terms(usage: Usage, writes: float, facts: Mapping[str, Any]) -> list[T
             log_bytes / GB,
             "GB",
             "cloudwatch_logs_ingested_gb",
-            "function logs and EMF as measured, Lambda's START/END/REPORT, API access log lines",
+            "function logs"
+            + (" and EMF" if facts["custom_metrics"] else " (no EMF here)")
+            + " as measured, Lambda's START/END/REPORT, API access log lines",
         ),
-        Term(
-            "X-Ray traces",
-            invocations * sampled,
-            "traces",
-            "xray_trace_recorded",
-            f"one per invocation at most, {sampled:.0%} sampled at this rate (default rule)",
-        ),
+        *_traces(usage, writes, facts["tracing"]),
     ]
 
 
@@ -448,12 +488,23 @@ def fixed_terms(facts: Mapping[str, Any], measured: Mapping[str, Any]) -> list[T
         for kind in measured["writes"].values()
         for name, numbers in kind.items()
         for metric in numbers["metrics"]
+        if facts["custom_metrics"]
     }
     idle_requests = IDLE_POLLERS_PER_QUEUE * SECONDS_PER_MONTH / LONG_POLL_SECONDS
     queues = facts["polled_queues"]
     return [
         Term(
-            "KMS customer managed keys", facts["kms_keys"], "keys", "kms_key_month", "modules/stack/keys.tf"
+            "KMS customer managed keys",
+            facts["kms_keys"],
+            "keys",
+            "kms_key_month",
+            ", ".join(facts["kms_key_kinds"])
+            + (
+                ""
+                if facts["profile"]["customer_managed_keys"]
+                else ": no AWS key serves; AWS's hold the rest"
+            )
+            + " (modules/stack/keys.tf)",
         ),
         Term(
             "CloudWatch alarms",
@@ -475,7 +526,9 @@ def fixed_terms(facts: Mapping[str, Any], measured: Mapping[str, Any]) -> list[T
             len(metrics),
             "metrics",
             "cloudwatch_custom_metric_month",
-            "each function's metric names as measured",
+            "each function's metric names as measured"
+            if facts["custom_metrics"]
+            else "none: POWERTOOLS_METRICS_DISABLED in this environment",
         ),
         Term(
             "SQS long polls of idle queues",
@@ -505,6 +558,28 @@ def _table(title: str, terms: list[Term], prices: Mapping[str, Price], out: Text
     return total
 
 
+def write_units_table(measured: Mapping[str, Any], traffic: Traffic, out: TextIO) -> float:
+    """DynamoDB's write units of each kind of write, per table (its own + its indexes'), as measured;
+    and of one task write of the mix. Returns the latter."""
+    by_kind = measured_write_units(measured)
+    shares = traffic.shares()
+    tables = sorted({table for units in by_kind.values() for table in units})
+    per_write = wu.per_task_write(by_kind, shares)
+    print("\nDynamoDB write units per write, measured (the table's own + its indexes')", file=out)
+    print(
+        f"  {'write':<12} {'per task write':>14}" + "".join(f"{t:>16}" for t in tables) + f"{'all':>8}",
+        file=out,
+    )
+    rows = [(kind, f"{shares[kind]:.3f}", by_kind[kind]) for kind in shares]
+    for kind, share, units in [*rows, ("a task write", "", per_write)]:
+        cells = "".join(
+            f"{units[t].table:>9.2f} + {units[t].indexes:>4.1f}" if t in units else f"{'-':>16}"
+            for t in tables
+        )
+        print(f"  {kind:<12} {share:>14}{cells}{_total(units):>8.2f}", file=out)
+    return _total(per_write)
+
+
 def report(
     *,
     prices: Mapping[str, Price],
@@ -518,7 +593,15 @@ def report(
     machine = measured["machine"]
     mix = ", ".join(f"{kind} {share:.0%}" for kind, share in traffic.mix.items())
     transitions = measured["approval"]["state_transitions"]
+    profile, tracing = facts["profile"], facts["tracing"]
+    kept = ", ".join(
+        f"{name.replace('_', ' ')} {'yes' if value is True else 'no' if value is False else value}"
+        for name, value in profile.items()
+    )
     print(
+        f"environment: {facts['env']} (infra/envs/{facts['env']}/terraform.tfvars: {kept}; functions "
+        f"traced {tracing['lambda_mode']}, sampling rule {tracing['reservoir_per_second']}/s + "
+        f"{tracing['fixed_rate']:.0%})\n"
         f"prices: infra/pricing/{table['region']}.json (checked {table['checked_on']}; list prices, "
         f"no free tier)\n"
         f"measured: {MEASURED.relative_to(REPO_ROOT)} ({measured['measured_on']}, {measured['lifecycles']} "
@@ -528,6 +611,7 @@ def report(
         f"expires by TTL later",
         file=out,
     )
+    write_units_table(measured, traffic, out)
     per_million = _table("Per million task writes (usage)", usage_terms(usage, MILLION, facts), prices, out)
     low = traffic.low_writes_per_month
     usage_low = _table(f"A month of {low:,} task writes (usage)", usage_terms(usage, low, facts), prices, out)
@@ -542,18 +626,25 @@ def report(
     return {"per_million": per_million, "low_usage": usage_low, "fixed": fixed}
 
 
-def main(region: str = "us-east-1", out: TextIO = sys.stdout) -> int:
+def main(env: str | None = None, region: str = "us-east-1", out: TextIO = sys.stdout) -> int:
+    """One environment's bill, term by term; without one, the three side by side."""
     try:
         prices, table = load_prices(PRICING / f"{region}.json")
-        report(
-            prices=prices,
-            table=table,
-            measured=load_measured(),
-            traffic=Traffic(),
-            facts=stack_facts(),
-            out=out,
-        )
-    except CostError as exc:
+        inputs = {"prices": prices, "table": table, "measured": load_measured(), "traffic": Traffic()}
+        if env:
+            report(**inputs, facts=stack_facts(environments.checked(env)), out=out)
+            return 0
+        header = ("environment", "per million task writes", "fixed a month", "a month of 10,000")
+        print("{:<12} {:>24} {:>14} {:>18}".format(*header), file=out)
+        for name in environments.ENVIRONMENTS:
+            totals = report(**inputs, facts=stack_facts(name), out=io.StringIO())
+            low = totals["low_usage"] + totals["fixed"]
+            print(
+                f"{name:<12} {totals['per_million']:>24,.2f} {totals['fixed']:>14,.2f} {low:>18,.2f}",
+                file=out,
+            )
+        print("\nUSD; make cost ENV=<env> prints one environment's bill term by term", file=out)
+    except (CostError, environments.Missing) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

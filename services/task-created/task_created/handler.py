@@ -27,6 +27,11 @@ def default_dependencies() -> Dependencies:
     return notifying_dependencies(config.activity_table, config.notifications_topic_arn)
 
 
+def creation_history(event: TaskEvent) -> tuple[HistoryEntry, ...]:
+    """The creation's audit entry: also the event's receipt, committed with the counters."""
+    return (HistoryEntry.created(event),)
+
+
 @tracer.capture_method
 def record_creation(event: TaskEvent, deps: Dependencies) -> bool:
     task = event.task
@@ -37,7 +42,7 @@ def record_creation(event: TaskEvent, deps: Dependencies) -> bool:
         SERVICE,
         owner_id=task.owner_id,
         counts=created_counts(task.priority),
-        history=(HistoryEntry.created(event),),
+        history=creation_history(event),
     )
     if recorded:
         logger.info("creation recorded", priority=task.priority.value, notified=bool(task.assignee))
@@ -49,6 +54,7 @@ handle = batch_handler(
     name=SERVICE,
     accepts="TaskCreated",
     process=record_creation,
+    history=creation_history,
     default_dependencies=default_dependencies,
     logger=logger,
     metrics=metrics,

@@ -4,7 +4,9 @@ A record only says *which* task changed. The views are projected from what the t
 consistent read), and every view write is conditional on the task's version, so a redelivered, retried
 or replayed record can never put an older version back, whoever wrote the table and in whatever order
 records arrive. The records' images only tell which views may have become stale: any key an image
-held that the current task no longer has is deleted.
+held that the current task no longer has is deleted, and a task none of whose records changes what
+its views hold (the workflow storing or claiming its token: attributes no view shows) is not projected
+at all: its views already hold what they would be written with.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from task_indexer import logger, metrics, tracer
 from tasks_shared.adapters.dynamodb.items import task_from_item
-from tasks_shared.adapters.dynamodb.views import DynamoDBViews
+from tasks_shared.adapters.dynamodb.views import DynamoDBViews, view_item
 from tasks_shared.domain.listing import scopes_of, view_keys
 from tasks_shared.domain.model import Task
 
@@ -38,6 +40,7 @@ class _Change:
     position: int
     sequence_number: str
     stale_candidates: set[tuple[str, str]] = field(default_factory=set)
+    changes_views: bool = False
 
 
 class ViewIndexer:
@@ -49,7 +52,7 @@ class ViewIndexer:
     def index(self, records: Sequence[DynamoDBRecord]) -> str | None:
         """Project every task the batch changed; the SequenceNumber of the earliest record whose task
         could not be projected (Lambda resumes from it), None when all were."""
-        changes = _changes(records)
+        changes = [change for change in _changes(records) if change.changes_views]
         if not changes:
             return None
         try:
@@ -104,11 +107,16 @@ def _changes(records: Sequence[DynamoDBRecord]) -> list[_Change]:
             logger.error("stream record without a task id", stream_event_id=record.event_id)
             continue
         change = changes.setdefault(task_id, _Change(task_id, position, stream.sequence_number))
-        for image in ("OldImage", "NewImage"):
-            task = _image(record, image)
+        old, new = _image(record, "OldImage"), _image(record, "NewImage")
+        for task in (old, new):
             if task:
                 change.stale_candidates |= view_keys(task)
+        change.changes_views |= old is None or new is None or _views(old) != _views(new)
     return list(changes.values())
+
+
+def _views(task: Task) -> dict[str, dict[str, Any]]:
+    return {scope: view_item(task, scope) for scope in scopes_of(task)}
 
 
 def _image(record: DynamoDBRecord, image: str) -> Task | None:

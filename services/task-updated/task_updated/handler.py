@@ -27,14 +27,18 @@ def default_dependencies() -> Dependencies:
     return notifying_dependencies(config.activity_table, config.notifications_topic_arn)
 
 
+def update_history(event: TaskEvent) -> tuple[HistoryEntry, ...]:
+    """The change's audit entry (the event's receipt), then the approval it dismissed, if any."""
+    dismissed = HistoryEntry.approval_dismissed(event)
+    return (HistoryEntry.updated(event), *([dismissed] if dismissed else []))
+
+
 @tracer.capture_method
 def record_update(event: TaskEvent, deps: Dependencies) -> bool:
     reassigned = "assignee" in event.changes and bool(event.task.assignee)
     if reassigned:
         deps.notifier.notify(event.task)  # at least once: before the commit
-    dismissed = HistoryEntry.approval_dismissed(event)
-    entries = (HistoryEntry.updated(event), *([dismissed] if dismissed else []))
-    recorded = deps.activity.record_once(event.event_id, SERVICE, history=entries)
+    recorded = deps.activity.record_once(event.event_id, SERVICE, history=update_history(event))
     if recorded:
         logger.info(
             "change recorded",
@@ -53,6 +57,7 @@ handle = batch_handler(
     name=SERVICE,
     accepts="TaskUpdated",
     process=record_update,
+    history=update_history,
     default_dependencies=default_dependencies,
     logger=logger,
     metrics=metrics,

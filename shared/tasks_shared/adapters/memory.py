@@ -3,13 +3,13 @@
 The task repository's lists are up to date at once (the views' lag is the DynamoDB adapter's to test).
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from tasks_shared.domain.activity import HISTORY_PREFIX, HistoryEntry, OwnerStats
+from tasks_shared.domain.activity import HISTORY_PREFIX, HistoryEntry, OwnerStats, Receipt, receipt
 from tasks_shared.domain.approval import WORKFLOW_ACTOR, ApprovalStatus, ClaimedDecision, TaskToken
 from tasks_shared.domain.errors import ApprovalRequestEnded, NotAwaitingApproval, VersionConflict
 from tasks_shared.domain.listing import ListQuery, scopes_of, sort_key
@@ -125,15 +125,15 @@ class InMemoryTaskRepository:
 
 
 class InMemoryActivity:
-    """Counters, history and markers in dicts; `record_once` applies an event once, as the table does."""
+    """Counters, history and receipts in dicts; `record_once` applies an event once, as the table does."""
 
     def __init__(self) -> None:
-        self.processed: set[tuple[str, str]] = set()
+        self.receipts: set[Hashable] = set()
         self.counters: dict[str, dict[str, Any]] = {}
         self.entries: dict[str, list[HistoryEntry]] = {}
 
-    def is_processed(self, event_id: str, consumer: str) -> bool:
-        return (event_id, consumer) in self.processed
+    def is_recorded(self, proof: Receipt) -> bool:
+        return _identity(proof) in self.receipts
 
     def record_once(
         self,
@@ -144,9 +144,10 @@ class InMemoryActivity:
         counts: Mapping[str, Any] | None = None,
         history: Sequence[HistoryEntry] = (),
     ) -> bool:
-        if (event_id, consumer) in self.processed:
+        proof = _identity(receipt(event_id, consumer, history))
+        if proof in self.receipts:
             return False
-        self.processed.add((event_id, consumer))
+        self.receipts.add(proof)
         if counts:
             if owner_id is None:
                 raise ValueError("counters belong to an owner")
@@ -179,6 +180,11 @@ class InMemoryActivity:
     @staticmethod
     def is_history_cursor(cursor: Mapping[str, Any]) -> bool:
         return str(cursor.get("sk", "")).startswith(HISTORY_PREFIX)
+
+
+def _identity(proof: Receipt) -> Hashable:
+    """What keys a receipt in the table: an entry's place in its task's trail, or the marker itself."""
+    return (proof.task_id, proof.sort_key) if isinstance(proof, HistoryEntry) else proof
 
 
 class RecordingDeadLetters:

@@ -1,8 +1,10 @@
-"""What the consumers derive from task events: audit-trail entries and per-owner counters. Records
-only: the activity table's adapter stores them, the activity service reads them back for the API."""
+"""What the consumers derive from task events: audit-trail entries and per-owner counters, and the
+receipt that proves a consumer applied an event. Records only: the activity table's adapter stores them,
+the activity service reads them back for the API."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -107,6 +109,25 @@ class HistoryEntry:
             "changes": [change.to_dict() for change in self.changes],
         }
         return body | ({"reason": self.reason} if self.reason else {})
+
+
+@dataclass(frozen=True)
+class EventMarker:
+    """The receipt of an event whose consumer records counters alone (no audit entry to carry it)."""
+
+    event_id: str
+    consumer: str
+
+
+# What proves that a consumer applied an event: the item it wrote for it, whose key holds the event id.
+Receipt = HistoryEntry | EventMarker
+
+
+def receipt(event_id: str, consumer: str, history: Sequence[HistoryEntry]) -> Receipt:
+    """The consumer's first audit entry of the event (its key is the event's own), else a marker: one
+    item per (event, consumer), written only if absent, so an event is applied once whatever the
+    number of deliveries."""
+    return history[0] if history else EventMarker(event_id, consumer)
 
 
 def plain_number(value: Any) -> Any:

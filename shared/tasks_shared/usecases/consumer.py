@@ -8,22 +8,23 @@ Per record, with Powertools' BatchProcessor and ReportBatchItemFailures:
    is *poison*: retrying cannot fix it. It is logged as one warning line with the reason, sent at once
    to the queue's DLQ (found from the source queue's RedrivePolicy) with the reason in message
    attributes and the body unchanged, and counted as handled so it never blocks the batch.
-2. **Skip duplicates early.** Delivery is at least once. If this consumer's processed-event marker for
-   the eventId exists, the record is done without touching anything.
+2. **Skip duplicates early.** Delivery is at least once. If this consumer's receipt of the event is
+   stored (its first audit entry of the event, or a processed-event marker when it keeps counters
+   alone: `domain.activity.receipt`), the record is done without touching anything.
 3. **Act.** The consumer's function first does its side effects that are idempotent (an S3 put of the
    same key, a conditional write that checks whether it is already done) or acceptably at least once
-   (an SNS notification), then commits its counters/history together with the marker in one
-   conditional transaction (`ActivityStore.record_once`). A crash or error before the commit
-   means a retry redoes only that idempotent work; a commit that finds the marker already there
-   (two deliveries raced) changes nothing. So counters and the audit trail change exactly once per
-   event, and notifications go out at least once.
+   (an SNS notification), then commits its counters/history with `ActivityStore.record_once`, whose
+   receipt is written only if absent, last or in the same transaction as the counters. A crash or
+   error before the commit means a retry redoes only that idempotent work; a commit that finds the
+   receipt already there (two deliveries raced) changes nothing. So counters and the audit trail
+   change exactly once per event, and notifications go out at least once.
 4. **Fail one, not all.** Any other exception becomes a batch item failure: SQS redelivers that one
    message after its visibility timeout, and its redrive policy dead-letters it after maxReceiveCount.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from tasks_shared.domain.activity import HistoryEntry, receipt
 from tasks_shared.domain.events import RejectedEvent, TaskEvent, parse_event
 from tasks_shared.usecases.ports import ActivityStore, DeadLetterSink, Notifier
 
@@ -43,6 +45,8 @@ class EventConsumer:
     """Runs one SQS batch through `process`; see the module docstring for the order of effects.
 
     `process` returns True when it recorded the event, False when its commit found it already recorded.
+    `history` gives the audit entries it records for an event (none for a consumer of counters alone):
+    their first is the event's receipt.
     """
 
     def __init__(
@@ -51,6 +55,7 @@ class EventConsumer:
         name: str,
         accepts: str,
         process: Callable[[TaskEvent], bool],
+        history: Callable[[TaskEvent], Sequence[HistoryEntry]],
         activity: ActivityStore,
         dead_letters: DeadLetterSink,
         logger: Logger,
@@ -59,6 +64,7 @@ class EventConsumer:
         self.name = name
         self._accepts = accepts
         self._process = process
+        self._history = history
         self._activity = activity
         self._dead_letters = dead_letters
         self._logger = logger
@@ -91,7 +97,8 @@ class EventConsumer:
         self._logger.append_keys(event_id=task_event.event_id, task_id=task_event.task.id)
         self._logger.set_correlation_id(task_event.metadata["correlationId"])
         try:
-            if self._activity.is_processed(task_event.event_id, self.name):
+            proof = receipt(task_event.event_id, self.name, self._history(task_event))
+            if self._activity.is_recorded(proof):
                 self._duplicate()
             elif not self._process(task_event):
                 self._duplicate()  # another delivery of the same event committed first
@@ -128,8 +135,10 @@ def batch_handler(
     default_dependencies: Callable[[], Any],
     logger: Logger,
     metrics: Metrics,
+    history: Callable[[TaskEvent], Sequence[HistoryEntry]] = lambda _event: (),
 ) -> Callable[..., dict[str, Any]]:
-    """A consumer's `handle(event, context, deps=None)`: one SQS batch through `process(event, deps)`.
+    """A consumer's `handle(event, context, deps=None)`: one SQS batch through `process(event, deps)`,
+    which records `history(event)` (see EventConsumer).
 
     `deps` (with `activity` and `dead_letters`) defaults to the real adapters, built once per
     container; tests pass their own instead of patching.
@@ -141,6 +150,7 @@ def batch_handler(
             name=name,
             accepts=accepts,
             process=lambda task_event: process(task_event, deps),
+            history=history,
             activity=deps.activity,
             dead_letters=deps.dead_letters,
             logger=logger,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from tasks_shared.domain.activity import HistoryEntry, OwnerStats
+from tasks_shared.domain.activity import HistoryEntry, OwnerStats, Receipt
 from tasks_shared.domain.approval import ClaimedDecision, TaskToken
 from tasks_shared.domain.listing import ListQuery
 from tasks_shared.domain.model import Task
@@ -74,9 +74,10 @@ class TaskRepository(Protocol):
 
 
 class ActivityStore(Protocol):
-    """Counters, audit trail and processed-event markers, each event applied at most once."""
+    """Counters and audit trail, each event applied at most once: what a consumer records for an event
+    is guarded by its receipt (domain.activity.receipt), written only if absent."""
 
-    def is_processed(self, event_id: str, consumer: str) -> bool: ...
+    def is_recorded(self, proof: Receipt) -> bool: ...
 
     def record_once(
         self,

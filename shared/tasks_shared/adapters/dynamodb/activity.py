@@ -8,9 +8,19 @@ Three kinds of item share the table (see definitions/tables.json):
   descending key order reads a task's history newest first;
 - processed-event markers: pk ``EVENT#<eventId>``, sk ``<consumer>``, removed by TTL after 35 days.
 
-Each consumer's effect on the table is one TransactWriteItems: the marker, put only if absent, plus
-its counter update and/or history entry. A redelivered event fails the marker's condition, the whole
-transaction is cancelled, and nothing is counted twice.
+An event is applied once because its *receipt* is written only if absent (``attribute_not_exists``):
+the consumer's first audit entry of the event (its key holds the event id), or a marker when the
+consumer records counters alone. How the rest is written follows from what a write can guard:
+
+- audit entries alone (task-updated): plain conditional puts, each entry its own idempotency, the
+  receipt last, so a delivery that died half-way is completed by the next one and a second delivery
+  finds the receipt and stops: no transaction;
+- counters (task-created, task-completed): an ``ADD`` is not idempotent and cannot carry the
+  receipt's condition in its own item without that item listing every event it counted (unbounded),
+  so the ``ADD`` and the receipt's conditional put share one TransactWriteItems: two items, no marker
+  beside an audit entry that already proves the event.
+
+docs/data-model.md ("Writes and their cost") counts the write units of each.
 """
 
 from __future__ import annotations
@@ -21,8 +31,17 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from tasks_shared.adapters.dynamodb.items import from_item, to_item
-from tasks_shared.domain.activity import HISTORY_PREFIX, Change, HistoryEntry, OwnerStats, plain_number
+from tasks_shared.adapters.dynamodb.items import from_item, is_condition_failure, to_item
+from tasks_shared.domain.activity import (
+    HISTORY_PREFIX,
+    Change,
+    EventMarker,
+    HistoryEntry,
+    OwnerStats,
+    Receipt,
+    plain_number,
+    receipt,
+)
 from tasks_shared.domain.model import Priority
 from tasks_shared.domain.paging import Page, one_more
 
@@ -40,14 +59,15 @@ def _task_pk(task_id: str) -> str:
     return f"TASK#{task_id}"
 
 
+def _key(record: Receipt) -> dict[str, str]:
+    if isinstance(record, EventMarker):
+        return {"pk": f"EVENT#{record.event_id}", "sk": record.consumer}
+    return {"pk": _task_pk(record.task_id), "sk": record.sort_key}
+
+
 def history_item(entry: HistoryEntry) -> dict[str, Any]:
     """The stored audit-trail entry: its keys, and the entry as the API shows it."""
-    return {
-        "pk": _task_pk(entry.task_id),
-        "sk": entry.sort_key,
-        "taskId": entry.task_id,
-        **entry.to_dict(),
-    }
+    return {**_key(entry), "taskId": entry.task_id, **entry.to_dict()}
 
 
 def stats_from_item(owner_id: str, item: Mapping[str, Any]) -> OwnerStats:
@@ -82,11 +102,12 @@ class DynamoDBActivity:
         self._table = table
         self._clock = clock
 
-    def is_processed(self, event_id: str, consumer: str) -> bool:
-        """Whether `consumer` already applied this event: lets a redelivery skip its side effects."""
+    def is_recorded(self, proof: Receipt) -> bool:
+        """Whether this receipt is stored: its consumer already applied the event, so a redelivery
+        skips its side effects."""
         response = self._client.get_item(
             TableName=self._table,
-            Key=to_item({"pk": f"EVENT#{event_id}", "sk": consumer}),
+            Key=to_item(_key(proof)),
             ConsistentRead=True,
             ProjectionExpression="#pk",
             ExpressionAttributeNames={"#pk": "pk"},
@@ -106,25 +127,49 @@ class DynamoDBActivity:
 
         False (and no effect) when this consumer already recorded this event; any other failure raises.
         """
-        now = int(self._clock())
-        marker = {"pk": f"EVENT#{event_id}", "sk": consumer, "processedAt": now}
-        writes: list[dict[str, Any]] = [
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": to_item(marker | {"expiresAt": now + MARKER_TTL_SECONDS}),
-                    "ConditionExpression": "attribute_not_exists(#pk)",
-                    "ExpressionAttributeNames": {"#pk": "pk"},
-                }
-            }
-        ]
+        proof = receipt(event_id, consumer, history)
+        others = history[1:]
         if counts:
             if owner_id is None:
                 raise ValueError("counters belong to an owner")
-            writes.append(self._add(_owner_key(owner_id), counts))
-        writes += [
-            {"Put": {"TableName": self._table, "Item": to_item(history_item(entry))}} for entry in history
-        ]
+            return self._commit(
+                [
+                    {"Put": self._put_request(proof, only_new=True)},
+                    self._add(_owner_key(owner_id), counts),
+                    *({"Put": self._put_request(entry)} for entry in others),
+                ]
+            )
+        for entry in others:  # already there: an earlier delivery wrote it before it stopped
+            self._put_new(entry)
+        return self._put_new(proof)
+
+    def _put_request(self, record: Receipt, *, only_new: bool = False) -> dict[str, Any]:
+        request: dict[str, Any] = {"TableName": self._table, "Item": to_item(self._item(record))}
+        if only_new:
+            request |= {
+                "ConditionExpression": "attribute_not_exists(#pk)",
+                "ExpressionAttributeNames": {"#pk": "pk"},
+            }
+        return request
+
+    def _item(self, record: Receipt) -> dict[str, Any]:
+        if isinstance(record, HistoryEntry):
+            return history_item(record)
+        now = int(self._clock())
+        return _key(record) | {"processedAt": now, "expiresAt": now + MARKER_TTL_SECONDS}
+
+    def _put_new(self, record: Receipt) -> bool:
+        """Put the item only if absent; False when it is there already."""
+        try:
+            self._client.put_item(**self._put_request(record, only_new=True))
+        except ClientError as exc:
+            if is_condition_failure(exc):
+                return False
+            raise
+        return True
+
+    def _commit(self, writes: list[dict[str, Any]]) -> bool:
+        """One transaction whose first write is the receipt; False when the receipt was there."""
         try:
             self._client.transact_write_items(TransactItems=writes)
         except ClientError as exc:

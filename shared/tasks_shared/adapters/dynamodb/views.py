@@ -12,7 +12,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from tasks_shared.adapters.dynamodb.items import from_item, is_condition_failure, to_item
-from tasks_shared.domain.listing import ListQuery, sort_key
+from tasks_shared.domain.listing import AWAITING, ListQuery, sort_key
 from tasks_shared.domain.model import Task
 from tasks_shared.domain.paging import Page
 
@@ -29,14 +29,13 @@ _NAMES = {"#scope": "scope", "#task": "task", "#version": "version"}
 
 
 def view_item(task: Task, scope: str) -> dict[str, Any]:
-    view = {
-        "scope": scope,
-        "sk": sort_key(task, scope),
-        "scopeStatus": f"{scope}#{task.status}",
-        "scopePriority": f"{scope}#{task.priority}",
-        "scopeStatusPriority": f"{scope}#{task.status}#{task.priority}",
-        "task": task.to_dict(),
-    }
+    view: dict[str, Any] = {"scope": scope, "sk": sort_key(task, scope), "task": task.to_dict()}
+    if scope != AWAITING:  # the approvers' queue is not filtered: its views stay out of the indexes
+        view |= {
+            "scopeStatus": f"{scope}#{task.status}",
+            "scopePriority": f"{scope}#{task.priority}",
+            "scopeStatusPriority": f"{scope}#{task.status}#{task.priority}",
+        }
     if task.expires_at is not None:
         view["expiresAt"] = task.expires_at  # a view expires with its task (the views table's TTL)
     return view
