@@ -131,9 +131,11 @@ def summary(samples: Sequence[float]) -> dict[str, float]:
 
 
 def format_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A plain-text table: text columns left-aligned, numbers right-aligned."""
+    """A plain-text table: text columns left-aligned, numbers right-aligned; None is an empty cell."""
 
     def cell(value: Any) -> str:
+        if value is None:
+            return ""
         if isinstance(value, float):
             return f"{value:,.2f}"
         if isinstance(value, int) and not isinstance(value, bool):
@@ -143,7 +145,10 @@ def format_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any
     text = [[cell(value) for value in row] for row in rows]
     widths = [max(len(str(h)), *(len(r[i]) for r in text)) for i, h in enumerate(headers)]
     numeric = [
-        all(isinstance(row[i], int | float) and not isinstance(row[i], bool) for row in rows)
+        all(
+            row[i] is None or (isinstance(row[i], int | float) and not isinstance(row[i], bool))
+            for row in rows
+        )
         for i in range(len(headers))
     ]
 

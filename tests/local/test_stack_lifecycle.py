@@ -6,13 +6,13 @@ import signal
 import socket
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
 from tasks_local.runtime.settings import REPO_ROOT
 from tests.support.harness import free_port, start_stack, stop_stack
+from tests.support.processes import alive, descendants, parents
 
 pytestmark = pytest.mark.e2e
 
@@ -31,41 +31,10 @@ def test_make_token_prints_only_a_token_the_running_api_accepts(stack):
     assert response.status_code == 200
 
 
-def _alive(pid: int) -> bool:
-    """Running: not gone, and not a zombie (an orphan's exit waits for whoever adopted it to reap it)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
-def _parents() -> dict[int, int]:
-    """pid -> its parent's pid, for every process (from /proc/<pid>/stat)."""
-    parents = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            with contextlib.suppress(OSError):
-                stat = (Path("/proc") / entry / "stat").read_text()
-                parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-    return parents
-
-
-def _descendants(pid: int) -> list[int]:
-    """Every process `pid` started, and theirs: the runtime, and the emulator in its own group."""
-    parents, found, pending = _parents(), [], [pid]
-    while pending:
-        parent = pending.pop()
-        children = [child for child, of in parents.items() if of == parent]
-        found += children
-        pending += children
-    return found
-
-
 def _stop_and_time(children: list[int], started: float) -> float:
-    while any(_alive(pid) for pid in children) and time.monotonic() - started < 5:
+    while any(alive(pid) for pid in children) and time.monotonic() - started < 5:
         time.sleep(0.05)
-    assert not [pid for pid in children if _alive(pid)], "processes left behind"
+    assert not [pid for pid in children if alive(pid)], "processes left behind"
     return time.monotonic() - started
 
 
@@ -79,7 +48,7 @@ def own_stack(tmp_path):
 
 def test_sigterm_to_make_stops_everything_within_two_seconds(own_stack):
     stack = own_stack
-    children = _descendants(stack.process.pid)
+    children = descendants(stack.process.pid)
     assert len(children) >= 2  # the runtime make started, and the emulator it started
     started = time.monotonic()
     os.kill(stack.process.pid, signal.SIGTERM)  # make only, as a supervisor or `kill <pid>` would
@@ -91,7 +60,7 @@ def test_a_stopped_stack_leaves_no_stack_file_behind(own_stack):
     stack = own_stack
     port = stack.ports["AWS_PORT"]
     assert (stack.state_dir / f"stack-{port}.json").exists()
-    children = _descendants(stack.process.pid)
+    children = descendants(stack.process.pid)
 
     os.kill(stack.process.pid, signal.SIGTERM)
     stack.process.wait(timeout=5)
@@ -104,7 +73,7 @@ def test_a_burst_of_signals_still_stops_within_two_seconds(own_stack):
     """Ctrl-C pressed repeatedly, or a supervisor that insists: each signal lands somewhere in the
     runtime's code, which must neither hang nor crash with a traceback."""
     stack = own_stack
-    children = _descendants(stack.process.pid)
+    children = descendants(stack.process.pid)
     started = time.monotonic()
     for _ in range(200):
         for pid in children:
@@ -119,8 +88,8 @@ def test_the_emulator_ends_with_a_runtime_killed_without_a_word(own_stack):
     """SIGKILL gives the runtime no chance to stop its emulator: the emulator stops by itself (it
     watches its parent, and the kernel tells it), so no orphan keeps the AWS port."""
     stack = own_stack
-    runtime = next(pid for pid in _descendants(stack.process.pid) if _parents().get(pid) == stack.process.pid)
-    emulator = _descendants(runtime)
+    runtime = next(pid for pid in descendants(stack.process.pid) if parents().get(pid) == stack.process.pid)
+    emulator = descendants(runtime)
     assert emulator, "the runtime started its emulator"
     started = time.monotonic()
     os.kill(runtime, signal.SIGKILL)

@@ -15,6 +15,7 @@ import requests
 
 from tests.support.harness import LocalStack, start_stack, stop_stack
 from tests.support.polling import eventually
+from tests.support.processes import descendants
 
 pytestmark = pytest.mark.e2e
 
@@ -99,32 +100,13 @@ def _queue_an_event(stack: LocalStack, runtime_pid: int) -> None:
     assert eventually(queued, DEADLINE), "the event never reached the consumer's queue"
 
 
-def _processes(pid: int) -> list[int]:
-    """`pid`'s descendants: the runtime, and the emulator in its own process group."""
-    parents = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found, pending = [], [pid]
-    while pending:
-        of = pending.pop()
-        children = [child for child, parent in parents.items() if parent == of]
-        found += children
-        pending += children
-    return found
-
-
 def _port_free(port: str) -> bool:
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", int(port))) != 0
 
 
 def _stop(stack: LocalStack, how: signal.Signals) -> None:
-    processes = _processes(stack.process.pid)
+    processes = descendants(stack.process.pid)
     runtime = processes[0]
     _queue_an_event(stack, runtime)
     if how is signal.SIGKILL:
