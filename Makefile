@@ -56,7 +56,7 @@ PACKAGED := $(if $(filter no,$(ARG_PACKAGE)),$(OPS_STAMP),package)
 CHECKOV_VENV := $(VENV)/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: help dev test lint audit format token publish invoke queues seed approve approvals demo diagram package plan deploy smoke rollback cost reindex
+.PHONY: help dev test mutation lint audit format token publish invoke queues seed approve approvals demo diagram package plan deploy smoke rollback cost reindex
 
 help: ## List the targets, by what they are for
 	@if [ -t 1 ]; then on=$$'\033[36m' bold=$$'\033[1m' off=$$'\033[0m'; else on= bold= off=; fi; \
@@ -126,6 +126,9 @@ demo: $(STAMP) ## Tell the approval story against the running stack (make dev), 
 
 test: $(STAMP) ## Run every test suite (unit, integration, contract, end-to-end)
 	@$(BIN)/python -m pytest
+
+mutation: $(STAMP) ## Mutation testing (mutmut) of the domain, the use cases and the API's request reading against the unit tests: the score per module, every survivor; fails under 90% killed or on a survivor not reviewed as equivalent
+	@$(BIN)/python -m tasks_ops mutation
 
 lint: $(STAMP) $(CHECKOV_STAMP) ## Lint and check formatting (ruff), validate the approval ASL (statelint and our checks), check infra/ (HCL parse, terraform fmt, checkov), the workflows (schema, zizmor), bandit
 	@$(BIN)/ruff check .

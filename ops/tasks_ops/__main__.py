@@ -30,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("lint-workflow", help="statelint and our own checks on the approval ASL")
     lint_infra = commands.add_parser("lint-infra", help="parse every .tf, terraform fmt -check, checkov")
     lint_infra.add_argument("--checkov", required=True, help="the checkov executable (its own virtualenv)")
+    commands.add_parser("mutation", help="mutation testing of the business rules against the unit tests")
     return parser
 
 
@@ -44,6 +45,7 @@ _COMMANDS: dict[str, tuple[str, Callable[[Any, argparse.Namespace], int]]] = {
     "diagram": ("tasks_ops.checks.diagram", lambda module, _args: module.main()),
     "lint-workflow": ("tasks_ops.checks.workflow", lambda module, _args: module.main()),
     "lint-infra": ("tasks_ops.checks.infra", lambda module, args: module.main(args.checkov)),
+    "mutation": ("tasks_ops.checks.mutation", lambda module, _args: module.main()),
 }
 
 
