@@ -142,7 +142,7 @@ def _repo_path(source: Path) -> str:
 
 
 def _function_name(mutant_name: str) -> str:
-    """`Task.with_changes` from mutmut's `...xǁTaskǁwith_changes__mutmut_12`, `utcnow` from `x_utcnow__...`."""
+    """`Task.with_changes` from mutmut's `...xǁTaskǁwith_changes__mutmut_12`; `utcnow` from `x_utcnow__...`"""
     mangled = mutant_name.rpartition(".")[2].partition("__mutmut_")[0]
     if mangled.startswith("xǁ"):
         return ".".join(mangled[2:].split("ǁ"))
@@ -202,7 +202,9 @@ class Verdict:
     passed: bool
 
 
-def judge(found: Iterable[Mutant], equivalents: Iterable[Equivalent], threshold: float = THRESHOLD) -> Verdict:
+def judge(
+    found: Iterable[Mutant], equivalents: Iterable[Equivalent], threshold: float = THRESHOLD
+) -> Verdict:
     """The score per module and in all, every survivor that is not a reviewed equivalent (with file:line
     and the mutation), and every reviewed equivalent that no longer survives."""
     found, listed = list(found), {entry.key: entry for entry in equivalents}
