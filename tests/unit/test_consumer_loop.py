@@ -4,6 +4,7 @@ records, dead-letters, counts and logs for each record of an SQS batch."""
 import io
 import json
 import logging
+import uuid
 from typing import Any
 
 import pytest
@@ -75,13 +76,18 @@ class Consumer:
         return (found["Unit"], found["Value"]) if found else None
 
 
+def _service() -> str:
+    """A service name of its own: Powertools configures a logger once per name and process, so a second
+    Logger of the same name would write through the first one's handler."""
+    return f"consumer-under-test-{uuid.uuid4().hex}"
+
+
 @pytest.fixture
-def make_consumer(request):
-    """A consumer of its own (a logger whose service is the test's name, so its handler is its own)."""
+def make_consumer():
     made: list[Consumer] = []
 
     def make(process: Recorder | None = None) -> Consumer:
-        made.append(Consumer(f"consumer-{request.node.name}-{len(made)}", process or Recorder()))
+        made.append(Consumer(_service(), process or Recorder()))
         made[-1].metrics.clear_metrics()
         return made[-1]
 
@@ -203,14 +209,15 @@ def test_a_batch_whose_every_record_fails_is_reported_not_raised(make_consumer):
 # --- batch_handler: a consumer's Lambda entry point ------------------------------------------------
 
 
-def _handler(process, default_dependencies, logger_name: str):
+def _handler(process, default_dependencies=None):
+    service = _service()
     return batch_handler(
         name="task-created",
         accepts="TaskCreated",
         process=process,
         default_dependencies=default_dependencies,
-        logger=Logger(service=logger_name, logger_handler=logging.StreamHandler(io.StringIO())),
-        metrics=Metrics(namespace="Tests", service=logger_name),
+        logger=Logger(service=service, logger_handler=logging.StreamHandler(io.StringIO())),
+        metrics=Metrics(namespace="Tests", service=service),
     )
 
 
@@ -218,11 +225,9 @@ def _dependencies() -> NotifyingDependencies:
     return NotifyingDependencies(InMemoryActivity(), None, RecordingDeadLetters())
 
 
-def test_a_handler_runs_each_event_of_the_batch_through_the_consumer_with_its_dependencies(request):
+def test_a_handler_runs_each_event_of_the_batch_through_the_consumer_with_its_dependencies():
     given, seen = _dependencies(), []
-    handle = _handler(
-        lambda event, deps: seen.append((event.event_id, deps)) or True, None, request.node.name
-    )
+    handle = _handler(lambda event, deps: seen.append((event.event_id, deps)) or True)
 
     response = handle(_batch(_record("m-1"), _record("m-2", body="{not json")), None, given)
 
@@ -231,20 +236,20 @@ def test_a_handler_runs_each_event_of_the_batch_through_the_consumer_with_its_de
     assert given.dead_letters.sent == [("m-2", "the body is not JSON", "task-created")]
 
 
-def test_a_handler_reads_processed_markers_under_its_own_name(request):
+def test_a_handler_reads_processed_markers_under_its_own_name():
     given = _dependencies()
     given.activity.processed.add((EVENT_ID, "task-created"))
     seen = []
-    handle = _handler(lambda event, deps: seen.append(event) or True, None, request.node.name)
+    handle = _handler(lambda event, deps: seen.append(event) or True)
 
     handle(_batch(_record("m-1")), None, given)
 
     assert seen == []
 
 
-def test_a_handler_given_no_dependencies_builds_the_default_ones(request):
+def test_a_handler_given_no_dependencies_builds_the_default_ones():
     built, seen = _dependencies(), []
-    handle = _handler(lambda event, deps: seen.append(deps) or True, lambda: built, request.node.name)
+    handle = _handler(lambda event, deps: seen.append(deps) or True, lambda: built)
 
     handle(_batch(_record("m-1")), None)
 
