@@ -1,10 +1,13 @@
 """`make mutation`'s verdict (tasks_ops.checks.mutation): the score it prints, the survivors it names and
 when it fails, on made-up results; and that its configuration and reviewed list read as it expects."""
 
+import pytest
+
 from tasks_local.runtime.settings import REPO_ROOT
 from tasks_ops.checks.mutation import (
     Equivalent,
     Mutant,
+    Mutation,
     changed_lines,
     judge,
     packages,
@@ -16,13 +19,12 @@ MODEL = "shared/tasks_shared/domain/model.py"
 
 
 def _killed(count: int, file: str = MODEL) -> list[Mutant]:
-    return [Mutant(file, 0, "Task.new", "", "", "killed") for _ in range(count)]
+    return [Mutant(Mutation(file, "Task.new", "", ""), 0, "killed") for _ in range(count)]
 
 
-SURVIVOR = Mutant(
-    MODEL, 99, "Task.new", 'description=fields.get("description", ""),', "description=None,", "survived"
-)
-REVIEWED = Equivalent(MODEL, "Task.new", SURVIVOR.was, SURVIVOR.now, "a reason")
+CHANGE = Mutation(MODEL, "Task.new", 'description=fields.get("description", ""),', "description=None,")
+SURVIVOR = Mutant(CHANGE, 99, "survived")
+REVIEWED = Equivalent(CHANGE, "a reason")
 
 
 def test_all_killed_passes_with_the_score_per_module_and_in_all():
@@ -38,8 +40,8 @@ def test_a_survivor_not_reviewed_fails_named_with_its_file_line_and_mutation():
 
     assert not verdict.passed
     assert f"  {MODEL}:99 Task.new [survived]" in verdict.lines
-    assert f"      was: {SURVIVOR.was}" in verdict.lines
-    assert f"      now: {SURVIVOR.now}" in verdict.lines
+    assert f"      was: {CHANGE.was}" in verdict.lines
+    assert f"      now: {CHANGE.now}" in verdict.lines
 
 
 def test_a_reviewed_equivalent_passes_and_counts_as_not_killed():
@@ -50,13 +52,13 @@ def test_a_reviewed_equivalent_passes_and_counts_as_not_killed():
 
 
 def test_a_mutant_with_no_test_is_a_survivor_too():
-    verdict = judge([*_killed(99), Mutant(MODEL, 7, "utcnow", "a", "b", "no tests")], [])
+    verdict = judge([*_killed(99), Mutant(Mutation(MODEL, "utcnow", "a", "b"), 7, "no tests")], [])
     assert not verdict.passed
     assert f"  {MODEL}:7 utcnow [no tests]" in verdict.lines
 
 
 def test_a_mutant_that_never_ends_counts_as_killed():
-    assert judge([*_killed(9), Mutant(MODEL, 0, "Task.new", "", "", "timeout")], []).passed
+    assert judge([*_killed(9), Mutant(Mutation(MODEL, "Task.new", "", ""), 0, "timeout")], []).passed
 
 
 def test_a_reviewed_equivalent_that_no_longer_survives_fails():
@@ -89,3 +91,13 @@ def test_the_packages_mutated_are_staged_from_where_python_imports_them():
 
 def test_every_reviewed_equivalent_says_why():
     assert all(entry.why.strip() for entry in read_equivalents())
+
+
+def test_an_entry_without_its_reason_or_its_mutation_is_refused(tmp_path):
+    listed = tmp_path / "equivalents.toml"
+    listed.write_text(f'[[equivalent]]\nfile = "{MODEL}"\nfunction = "f"\nwas = "a"\nnow = "b"\nwhy = " "\n')
+    with pytest.raises(ValueError, match="every equivalent says why"):
+        read_equivalents(listed)
+    listed.write_text(f'[[equivalent]]\nfile = "{MODEL}"\nfunction = "f"\nwas = "a"\nwhy = "text"\n')
+    with pytest.raises(TypeError, match="now"):
+        read_equivalents(listed)

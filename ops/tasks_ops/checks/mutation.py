@@ -24,7 +24,7 @@ import tomllib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import chdir
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -39,33 +39,32 @@ _JUNK = shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.pyc")
 
 
 @dataclass(frozen=True)
-class Mutant:
-    """One mutant, where a reader finds it: the file in the repository, the line, the function, and the
-    code as written (`was`) and as mutated (`now`), each changed line stripped and joined by a space."""
+class Mutation:
+    """A change mutmut made, as a reader finds it whatever moved around it: the file in the repository,
+    the function, and the code as written (`was`) and as mutated (`now`), each changed line stripped and
+    joined by a space."""
 
     file: str
-    line: int
     function: str
     was: str
     now: str
-    status: str
 
-    @property
-    def key(self) -> tuple[str, str, str, str]:
-        return (self.file, self.function, self.was, self.now)
+
+@dataclass(frozen=True)
+class Mutant:
+    """A mutation, the line where it starts, and the unit tests' verdict on it (mutmut's status)."""
+
+    mutation: Mutation
+    line: int
+    status: str
 
 
 @dataclass(frozen=True)
 class Equivalent:
-    file: str
-    function: str
-    was: str
-    now: str
-    why: str
+    """A reviewed survivor: a mutation no test can tell from the code, and why."""
 
-    @property
-    def key(self) -> tuple[str, str, str, str]:
-        return (self.file, self.function, self.was, self.now)
+    mutation: Mutation
+    why: str
 
 
 def settings(pyproject: Path = REPO_ROOT / "pyproject.toml") -> dict[str, Any]:
@@ -80,8 +79,10 @@ def packages(config: dict[str, Any]) -> dict[str, Path]:
 
 
 def read_equivalents(path: Path = EQUIVALENTS) -> list[Equivalent]:
-    entries = tomllib.loads(path.read_text()).get("equivalent", [])
-    equivalents = [Equivalent(**entry) for entry in entries]
+    equivalents = []
+    for entry in tomllib.loads(path.read_text()).get("equivalent", []):
+        why = entry.pop("why", "")
+        equivalents.append(Equivalent(Mutation(**entry), why))  # a missing or unknown key: TypeError
     unexplained = [entry for entry in equivalents if not entry.why.strip()]
     if unexplained:
         raise ValueError(f"{path.name}: every equivalent says why; these do not: {unexplained}")
@@ -131,7 +132,9 @@ def mutants(staged: dict[str, Path], where: Path = STAGE) -> list[Mutant]:
             for name, exit_code in data.exit_code_by_key.items():
                 status = status_by_exit_code[exit_code]
                 if status in KILLED:
-                    found.append(Mutant(_repo_path(source), 0, _function_name(name), "", "", status))
+                    found.append(
+                        Mutant(Mutation(_repo_path(source), _function_name(name), "", ""), 0, status)
+                    )
                 else:
                     found.append(_located(name, path, source, status))
     return found
@@ -166,7 +169,7 @@ def _located(mutant_name: str, staged_path: Path, source: Path, status: str) -> 
     first, was, now = changed_lines(original, mutated)
     def_index = next(i for i, line in enumerate(original) if line.lstrip().startswith(("def ", "async def ")))
     line = _def_line(source, function) + first - def_index
-    return Mutant(_repo_path(source), line, function, was, now, status)
+    return Mutant(Mutation(_repo_path(source), function, was, now), line, status)
 
 
 def _code_lines(function: Any) -> list[str]:
@@ -207,27 +210,28 @@ def judge(
 ) -> Verdict:
     """The score per module and in all, every survivor that is not a reviewed equivalent (with file:line
     and the mutation), and every reviewed equivalent that no longer survives."""
-    found, listed = list(found), {entry.key: entry for entry in equivalents}
+    found, listed = list(found), {entry.mutation: entry for entry in equivalents}
     survivors = [mutant for mutant in found if mutant.status not in KILLED]
     unexplained = sorted(
-        (mutant for mutant in survivors if mutant.key not in listed), key=lambda m: (m.file, m.line)
+        (mutant for mutant in survivors if mutant.mutation not in listed),
+        key=lambda mutant: (mutant.mutation.file, mutant.line),
     )
-    surviving_keys = {mutant.key for mutant in survivors}
-    stale = [entry for key, entry in listed.items() if key not in surviving_keys]
+    stale = listed.keys() - {mutant.mutation for mutant in survivors}
     lines = list(_score_table(found, listed.keys()))
     killed = sum(mutant.status in KILLED for mutant in found)
     score = 100 * killed / len(found) if found else 0.0
     if unexplained:
         lines += ["", f"{len(unexplained)} survivors: kill each with a test, or review it into {_name()}"]
         for mutant in unexplained:
+            change = mutant.mutation
             lines += [
-                f"  {mutant.file}:{mutant.line} {mutant.function} [{mutant.status}]",
-                f"      was: {mutant.was}",
-                f"      now: {mutant.now}",
+                f"  {change.file}:{mutant.line} {change.function} [{mutant.status}]",
+                f"      was: {change.was}",
+                f"      now: {change.now}",
             ]
     if stale:
         lines += ["", f"{len(stale)} entries of {_name()} no longer survive: remove them (or fix the line)"]
-        lines += [f"  {entry.file} {entry.function}: {entry.was} -> {entry.now}" for entry in stale]
+        lines += [f"  {c.file} {c.function}: {c.was} -> {c.now}" for c in sorted(stale, key=astuple)]
     if score < threshold:
         lines += ["", f"killed {score:.1f}% of the mutants, under the threshold of {threshold:.0f}%"]
     return Verdict(lines, passed=not unexplained and not stale and score >= threshold)
@@ -237,15 +241,15 @@ def _name() -> str:
     return str(EQUIVALENTS.relative_to(REPO_ROOT))
 
 
-def _score_table(found: list[Mutant], listed: Iterable[tuple[str, str, str, str]]) -> Iterator[str]:
+def _score_table(found: list[Mutant], listed: Iterable[Mutation]) -> Iterator[str]:
     listed = set(listed)
     by_file: dict[str, Counter] = {}
     for mutant in found:
-        counts = by_file.setdefault(mutant.file, Counter())
+        counts = by_file.setdefault(mutant.mutation.file, Counter())
         counts["all"] += 1
         if mutant.status in KILLED:
             counts["killed"] += 1
-        elif mutant.key in listed:
+        elif mutant.mutation in listed:
             counts["equivalent"] += 1
         else:
             counts["survived"] += 1
