@@ -30,6 +30,7 @@ CODES = {
 
 @pytest.mark.parametrize(("error", "code"), CODES.items(), ids=[error.__name__ for error in CODES])
 def test_each_refusal_keeps_its_code(error, code):
+    """VERSION_CONFLICT and PRECONDITION_FAILED among them, which no test asserted before (issue 21)."""
     assert error.code == code
 
 

@@ -11,8 +11,8 @@ from tasks_shared.domain.events import RejectedEvent, parse_event
 from tests.support.samples import load_event
 
 
-def _body(sample: str = "TaskCreated", **changes) -> dict:
-    return load_event(f"samples/eventbridge/{sample}") | changes
+def _body(sample: str = "TaskCreated") -> dict:
+    return load_event(f"samples/eventbridge/{sample}")
 
 
 def _rejected(body: str, accepts: str = "TaskCreated") -> str:

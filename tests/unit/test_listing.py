@@ -37,6 +37,7 @@ def test_the_approvers_queue_sorts_on_the_request_time_not_the_last_update(make_
 
 
 def test_each_view_of_a_task_is_keyed_by_its_scope_and_its_place_in_it(make_task):
+    """view_keys (issue 21): what the task-indexer writes, one view per audience."""
     task = make_task(assignee="bob").with_changes({"priority": "high"}, LATER, "alice")  # asked later
     created, requested = f"{task.created_at}#{task.id}", f"{LATER}#{task.id}"
 
