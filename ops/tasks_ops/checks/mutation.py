@@ -29,6 +29,18 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+import libcst
+from mutmut import __version__ as mutmut_version
+from mutmut.mutation.data import SourceFileMutationData
+from mutmut.mutation.diff_apply import (
+    read_functions_from_index,
+    read_mutant_function,
+    read_mutants_module,
+    read_original_function,
+)
+from mutmut.stats import status_by_exit_code
+from mutmut.utils.file_utils import walk_mutatable_files
+
 from tasks_local.runtime.settings import REPO_ROOT
 
 STAGE = REPO_ROOT / "build" / "mutation"
@@ -115,13 +127,9 @@ def run_mutmut(where: Path = STAGE) -> int:
 
 
 def mutants(staged: dict[str, Path], where: Path = STAGE) -> list[Mutant]:
-    """Every mutant mutmut made, with its verdict; where each is, in the repository's own files."""
-    # mutmut's own readers of its results (the ones `mutmut results` and `mutmut show` use): they read
-    # pyproject.toml and mutants/ relative to the working directory, hence the chdir.
-    from mutmut.mutation.data import SourceFileMutationData  # noqa: PLC0415
-    from mutmut.stats import status_by_exit_code  # noqa: PLC0415
-    from mutmut.utils.file_utils import walk_mutatable_files  # noqa: PLC0415
-
+    """Every mutant mutmut made, with its verdict; where each is, in the repository's own files. Read with
+    mutmut's own readers (those behind `mutmut results` and `mutmut show`), which read pyproject.toml and
+    mutants/ from the working directory, hence the chdir."""
     found = []
     with chdir(where):
         for path in walk_mutatable_files():
@@ -153,13 +161,6 @@ def _function_name(mutant_name: str) -> str:
 
 
 def _located(mutant_name: str, staged_path: Path, source: Path, status: str) -> Mutant:
-    from mutmut.mutation.diff_apply import (  # noqa: PLC0415
-        read_functions_from_index,
-        read_mutant_function,
-        read_mutants_module,
-        read_original_function,
-    )
-
     functions = read_functions_from_index(mutant_name, staged_path)
     if functions is None:
         module = read_mutants_module(staged_path)
@@ -172,9 +173,7 @@ def _located(mutant_name: str, staged_path: Path, source: Path, status: str) -> 
     return Mutant(Mutation(_repo_path(source), function, was, now), line, status)
 
 
-def _code_lines(function: Any) -> list[str]:
-    import libcst  # noqa: PLC0415  (mutmut's parser)
-
+def _code_lines(function: libcst.FunctionDef) -> list[str]:
     return libcst.Module([function]).code.splitlines()
 
 
@@ -275,7 +274,8 @@ def main() -> int:
     config = settings()
     staged = stage(config)
     scope = ", ".join(str(path.relative_to(REPO_ROOT)) for path in staged.values())
-    print(f"mutmut: mutants of {', '.join(config['only_mutate'])} (from {scope}) against tests/unit")
+    tests = " ".join(config["pytest_add_cli_args_test_selection"])
+    print(f"mutmut {mutmut_version}: mutants of {', '.join(config['only_mutate'])} ({scope}) against {tests}")
     print(f"  running in {STAGE.relative_to(REPO_ROOT)} (its log: mutmut.log there)", flush=True)
     code = run_mutmut()
     if code != 0:
