@@ -60,7 +60,7 @@ PACKAGED := $(if $(filter no,$(ARG_PACKAGE)),$(OPS_STAMP),package)
 CHECKOV_VENV := $(VENV)/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: help dev reset test test-unit test-integration test-contract test-e2e test-web test-local test-ops lint audit format token publish invoke queues seed approve approvals demo client diagram screenshots package plan deploy smoke rollback cost reindex
+.PHONY: help dev reset test test-unit test-integration test-contract test-e2e test-web test-local test-ops mutation lint audit format token publish invoke queues seed approve approvals demo client diagram screenshots package plan deploy smoke rollback cost reindex
 
 help: ## List the targets, by what they are for
 	@if [ -t 1 ]; then on=$$'\033[36m' bold=$$'\033[1m' off=$$'\033[0m'; else on= bold= off=; fi; \
@@ -165,6 +165,9 @@ test-local: $(STAMP) $(OPS_STAMP) ## The local stack's own parts: the runtime, i
 
 test-ops: $(STAMP) $(OPS_STAMP) ## The ops tools: build, Terraform, traffic, smoke, reindex, checks, cost
 	@$(PYTEST) tests/ops
+
+mutation: $(STAMP) ## Mutation testing (mutmut) of the domain, the use cases and the API's request reading against the unit tests: the score per module, every survivor; fails under 90% killed or on a survivor not reviewed as equivalent
+	@$(BIN)/python -m tasks_ops mutation
 
 lint: $(STAMP) $(CHECKOV_STAMP) ## Lint and check formatting (ruff), validate the approval ASL (statelint and our checks), check infra/ (HCL parse, terraform fmt, checkov), the OpenAPI document (Redocly), the workflows (schema, zizmor), bandit
 	@$(BIN)/ruff check .

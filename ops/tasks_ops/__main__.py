@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     lint_infra.add_argument("--checkov", required=True, help="the checkov executable (its own virtualenv)")
     lint_openapi = commands.add_parser("lint-openapi", help="Redocly's recommended rules on the API document")
     lint_openapi.add_argument("document", help="the document GET /openapi.json serves, as a file")
+    commands.add_parser("mutation", help="mutation testing of the business rules against the unit tests")
     return parser
 
 
@@ -48,6 +49,7 @@ _COMMANDS: dict[str, tuple[str, Callable[[Any, argparse.Namespace], int]]] = {
     "lint-workflow": ("tasks_ops.checks.workflow", lambda module, _args: module.main()),
     "lint-infra": ("tasks_ops.checks.infra", lambda module, args: module.main(args.checkov)),
     "lint-openapi": ("tasks_ops.checks.openapi", lambda module, args: module.main(args.document)),
+    "mutation": ("tasks_ops.checks.mutation", lambda module, _args: module.main()),
 }
 
 

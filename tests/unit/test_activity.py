@@ -11,7 +11,13 @@ from task_completed.completion import cycle_time_seconds, expiry, set_expiry
 from tasks_shared.adapters.dynamodb.activity import history_item, stats_from_item
 from tasks_shared.adapters.dynamodb.items import task_from_record, task_record
 from tasks_shared.config import read_env
-from tasks_shared.domain.activity import HistoryEntry, completed_counts, created_counts
+from tasks_shared.domain.activity import (
+    HistoryEntry,
+    OwnerStats,
+    completed_counts,
+    created_counts,
+    plain_number,
+)
 from tasks_shared.domain.events import RejectedEvent, TaskEvent, parse_event
 from tasks_shared.domain.model import Status
 from tests.support.samples import load_event
@@ -37,16 +43,15 @@ def test_created_entry_lists_the_fields_the_task_started_with():
     entry = HistoryEntry.created(event(detail("TaskCreated"), "TaskCreated"))
 
     assert (entry.type, entry.actor) == ("created", "alice")
-    assert {change.field for change in entry.changes} == {
-        "title",
-        "description",
-        "priority",
-        "status",
-        "assignee",
-        "dueDate",
-        "tags",
-    }
-    assert all(change.previous is None for change in entry.changes)
+    assert [change.to_dict() for change in entry.changes] == [
+        {"field": "title", "previous": None, "current": "Prepare the quarterly report"},
+        {"field": "description", "previous": None, "current": "Numbers from finance"},
+        {"field": "priority", "previous": None, "current": "medium"},
+        {"field": "status", "previous": None, "current": "pending"},
+        {"field": "assignee", "previous": None, "current": "bob"},
+        {"field": "dueDate", "previous": None, "current": "2026-12-15"},
+        {"field": "tags", "previous": None, "current": ["finance", "q4"]},
+    ]
 
 
 def test_created_entry_leaves_out_empty_fields():
@@ -65,6 +70,41 @@ def test_updated_entry_pairs_each_changed_field_with_its_previous_value():
         {"field": "title", "previous": "Prepare the quarterly report", "current": "Prepare the Q4 report"},
         {"field": "status", "previous": "pending", "current": "in_progress"},
     ]
+
+
+def test_an_entry_says_what_happened_who_did_it_where_it_came_from_and_when():
+    """The API's representation of an entry (schemas/history.json), every field of it."""
+    update = event(detail("TaskUpdated"), "TaskUpdated")
+    entry = HistoryEntry.updated(update).to_dict()
+
+    assert {key: value for key, value in entry.items() if key != "changes"} == {
+        "type": "updated",
+        "actor": update.actor,
+        "source": "tasks.service",
+        "occurredAt": update.metadata["occurredAt"],
+        "eventId": update.event_id,
+    }
+    assert [change["field"] for change in entry["changes"]] == ["title", "status"]
+
+
+def test_an_entry_from_another_publisher_names_that_publisher():
+    data = detail("TaskUpdated")
+    update = parse_event(
+        json.dumps({"detail-type": "TaskUpdated", "source": "billing", "detail": data}), "TaskUpdated"
+    )
+    assert HistoryEntry.updated(update).to_dict()["source"] == "billing"
+
+
+def test_an_approval_dismissed_by_several_fields_names_each_of_them():
+    data = detail("TaskUpdated")
+    data["changes"] = ["title", "assignee", "approval"]
+    data["previous"] = {"title": "Old", "assignee": "bob", "approval": {"status": "approved"}}
+    data["task"]["approval"] = {"status": "awaiting", "requestedAt": data["task"]["updatedAt"]}
+    data["approvalDismissed"] = {"fields": ["title", "assignee"]}
+
+    entry = HistoryEntry.approval_dismissed(event(data, "TaskUpdated"))
+
+    assert entry.reason == "approval dismissed: title and assignee changed"
 
 
 def test_a_dismissed_approval_is_an_entry_of_its_own_saying_why():
@@ -147,6 +187,19 @@ def test_stats_of_an_owner_without_activity_are_zeros_with_no_average():
     assert stats["byPriority"] == {"low": 0, "medium": 0, "high": 0}
 
 
+def test_stats_are_shown_as_the_api_promises():
+    """The API's representation (schemas/stats.json), every field of it."""
+    stats = OwnerStats("alice", created=4, by_priority={"high": 3}, completed=3, cycle_time_seconds_total=10)
+
+    assert stats.to_dict() == {
+        "ownerId": "alice",
+        "created": 4,
+        "byPriority": {"low": 0, "medium": 0, "high": 3},
+        "completed": 3,
+        "cycleTime": {"averageSeconds": 3.333, "totalSeconds": 10},
+    }
+
+
 def test_average_cycle_time_is_the_total_over_the_completed_tasks():
     item = {"completed": Decimal(2), "cycleTimeSecondsTotal": Decimal("7.000")}
 
@@ -154,6 +207,36 @@ def test_average_cycle_time_is_the_total_over_the_completed_tasks():
         "averageSeconds": 3.5,
         "totalSeconds": 7,
     }
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        (Decimal(7), 7),
+        (Decimal("7.000"), 7),
+        (Decimal("2.5"), 2.5),
+        ([Decimal(1), Decimal("0.5")], [1, 0.5]),
+        ({"a": Decimal(3), "b": {"c": Decimal("1.25")}}, {"a": 3, "b": {"c": 1.25}}),
+        ("text", "text"),
+    ],
+    ids=["integer", "integer-with-zeros", "fraction", "in-a-list", "in-a-map", "not-a-number"],
+)
+def test_stored_numbers_are_shown_as_json_numbers(stored, shown):
+    """DynamoDB hands numbers back as Decimal: whole ones are shown as integers, others as floats, at
+    any depth."""
+    plain = plain_number(stored)
+    assert plain == shown
+    assert type(plain) is type(shown)
+    if isinstance(shown, list | dict):
+        assert [type(value) for value in _leaves(plain)] == [type(value) for value in _leaves(shown)]
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in _leaves(item)]
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in _leaves(item)]
+    return [value]
 
 
 # --- cycle time and retention -----------------------------------------------------------------------

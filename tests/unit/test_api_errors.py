@@ -23,25 +23,39 @@ from tasks_shared.domain import errors
 from tasks_shared.domain.errors import DomainError
 from tests.support.samples import api_event
 
+# The contract's status of each refusal (DESIGN §3), entry by entry: STATUS_BY_ERROR is module-level, so
+# mutation testing cannot change it; this is what fails if one of its entries changes.
+CONTRACT_STATUS = {
+    HttpError: 400,
+    errors.DomainError: 400,
+    MalformedJson: 400,
+    errors.ValidationFailed: 400,
+    errors.InvalidPageToken: 400,
+    Unauthorized: 401,
+    errors.NotAllowed: 403,
+    errors.TaskNotFound: 404,
+    errors.VersionConflict: 409,
+    errors.InvalidTransition: 409,
+    errors.NotAwaitingApproval: 409,
+    errors.ApprovalRequestChanged: 409,
+    errors.PreconditionFailed: 412,
+    errors.PreconditionRequired: 428,
+    PayloadTooLarge: 413,
+    UnsupportedMediaType: 415,
+}
+
 
 @pytest.mark.parametrize(
     ("error", "status"),
-    [
-        (MalformedJson, 400),
-        (errors.ValidationFailed, 400),
-        (errors.InvalidPageToken, 400),
-        (Unauthorized, 401),
-        (errors.NotAllowed, 403),
-        (errors.TaskNotFound, 404),
-        (errors.VersionConflict, 409),
-        (errors.InvalidTransition, 409),
-        (errors.PreconditionFailed, 412),
-        (PayloadTooLarge, 413),
-        (UnsupportedMediaType, 415),
-    ],
+    [*CONTRACT_STATUS.items(), (errors.ApprovalRequestEnded, 409)],
+    ids=[error.__name__ for error in [*CONTRACT_STATUS, errors.ApprovalRequestEnded]],
 )
 def test_each_error_maps_to_its_contract_status(error, status):
     assert STATUS_BY_ERROR[mapped_type(error)] == status
+
+
+def test_the_status_table_holds_the_contracts_entries_and_no_other():
+    assert STATUS_BY_ERROR == CONTRACT_STATUS
 
 
 @pytest.mark.parametrize("error", [Unauthorized, PayloadTooLarge, UnsupportedMediaType, MalformedJson])

@@ -185,6 +185,7 @@ def test_a_high_task_whose_request_was_withdrawn_cannot_start_or_complete(withdr
     with pytest.raises(InvalidTransition) as refused:
         withdrawn_high.with_changes({"status": target}, LATER, "alice")
     assert "lower its priority and raise it to high again" in refused.value.message
+    assert refused.value.details == [{"field": "status", "issue": "approval withdrawn"}]
 
 
 def test_a_lowered_task_whose_request_was_withdrawn_can_start(withdrawn_high):
@@ -211,12 +212,12 @@ def test_an_approver_may_decide_on_a_task_awaiting_approval(awaiting):
     ids=["user", "admin", "owner"],
 )
 def test_only_approvers_may_decide(awaiting, caller):
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed, match="only approvers may decide on an approval request"):
         awaiting.check_decision_by(caller)
 
 
 def test_an_approver_may_not_decide_on_their_own_task(awaiting):
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed, match="the owner of a task may not decide on its approval request"):
         awaiting.check_decision_by(Caller("alice", frozenset({"approvers", "admins"})))
 
 
@@ -235,7 +236,9 @@ def test_the_owner_is_refused_even_when_no_decision_is_awaited(make_task):
 @pytest.mark.parametrize("status", [s for s in ApprovalStatus if s is not ApprovalStatus.AWAITING])
 def test_a_decision_needs_a_task_awaiting_one(awaiting, status):
     decided = replace(awaiting, approval=Approval(status))
-    with pytest.raises(NotAwaitingApproval):
+    with pytest.raises(
+        NotAwaitingApproval, match=f"task task-1 is not awaiting approval \\(its approval is {status}\\)"
+    ):
         decided.check_decision_by(APPROVER)
 
 

@@ -264,12 +264,42 @@ def test_a_request_that_keeps_moving_is_a_conflict_that_changes_nothing(
         "lower": lambda: service.update(owner, task.id, {"priority": "low"}),
         "delete": lambda: service.delete(owner, task.id),
     }
-    with pytest.raises(ApprovalRequestChanged, match="changed meanwhile"):
+    with pytest.raises(
+        ApprovalRequestChanged, match=f"the approval request of task {task.id} changed meanwhile"
+    ):
         changes[change]()
 
-    assert repository.writes == REQUEST_MOVED_ATTEMPTS
+    assert repository.writes == 3  # REQUEST_MOVED_ATTEMPTS: the retry bound (issue 21)
     assert repository.get(task.id) == task
     assert approvals.sent == []
+
+
+class TwiceMovedRepository(LateTokenRepository):
+    """A request that moves twice under the service's write, then holds still: the most a request moves
+    under one write (its token stored, then a claim)."""
+
+    def _store_token(self, task_id: str) -> None:
+        self.writes += 1
+        if self.writes <= 2:
+            self.tokens[task_id] = TaskToken(f"workflow-token-{self.writes:04}")
+
+
+@pytest.mark.parametrize("change", ["lower", "delete"])
+def test_a_request_that_moves_twice_under_a_write_is_still_written_on_the_third_try(
+    high_task_on, owner, approvals, change
+):
+    """The retry bound of three (REQUEST_MOVED_ATTEMPTS, issue 21): two moves are what a request can do
+    under one write (its token stored, then a claim), and the caller never hears of them."""
+    repository = TwiceMovedRepository()
+    service, task = high_task_on(repository)
+
+    {
+        "lower": lambda: service.update(owner, task.id, {"priority": "low"}),
+        "delete": lambda: service.delete(owner, task.id),
+    }[change]()
+
+    assert repository.writes == REQUEST_MOVED_ATTEMPTS == 3
+    assert approvals.sent[0][0] == "withdraw"
 
 
 # --- a decision holds for the version read (issue 14) ---------------------------------------------
@@ -314,9 +344,66 @@ def test_a_change_between_the_read_and_the_claim_makes_the_decision_stale(
     service = make_service(repository)
     task = service.create(owner, {"title": "Rotate staging keys", "priority": "high"})
     repository.tokens[task.id] = TOKEN
-    with pytest.raises(PreconditionFailed):
+    with pytest.raises(PreconditionFailed, match=f"task {task.id} changed after the version in If-Match"):
         service.decide(approver, task.id, Decision.APPROVE, if_match={1})
     assert (repository.claims, approvals.sent) == ({}, [])
+
+
+class ReopenedBeforeTheClaim(InMemoryTaskRepository):
+    """The workflow reopens the request between the approver's read and their claim (as `make dev` does
+    on start): a new token, the same version, still awaiting."""
+
+    def claim_decision(self, task_id: str, token: TaskToken, claim: ClaimedDecision, version: int) -> None:
+        self.tokens[task_id] = TaskToken("the-reopened-request")
+        super().claim_decision(task_id, token, claim, version)
+
+
+class EndedBeforeTheClaim(InMemoryTaskRepository):
+    """The request times out between the approver's read and their claim: expired, the task cancelled."""
+
+    def claim_decision(self, task_id: str, token: TaskToken, claim: ClaimedDecision, version: int) -> None:
+        task = self.tasks[task_id]
+        expired = replace(task.approval, status=ApprovalStatus.EXPIRED)
+        self.tasks[task_id] = replace(
+            task, approval=expired, status=Status.CANCELLED, version=task.version + 1
+        )
+        del self.tokens[task_id]
+        super().claim_decision(task_id, token, claim, version)
+
+
+class DeletedBeforeTheClaim(InMemoryTaskRepository):
+    def claim_decision(self, task_id: str, token: TaskToken, claim: ClaimedDecision, version: int) -> None:
+        del self.tasks[task_id], self.tokens[task_id]
+        super().claim_decision(task_id, token, claim, version)
+
+
+class ClaimedBeforeTheClaim(InMemoryTaskRepository):
+    """Another approver claims between this approver's read and their claim."""
+
+    def claim_decision(self, task_id: str, token: TaskToken, claim: ClaimedDecision, version: int) -> None:
+        super().claim_decision(task_id, token, replace(claim, decided_by="dave"), version)
+        super().claim_decision(task_id, token, claim, version)
+
+
+@pytest.mark.parametrize(
+    "repository_type",
+    [ReopenedBeforeTheClaim, EndedBeforeTheClaim, DeletedBeforeTheClaim, ClaimedBeforeTheClaim],
+    ids=["reopened", "ended", "deleted", "claimed"],
+)
+def test_a_claim_lost_to_anything_but_a_change_of_the_task_is_no_stale_precondition(
+    make_service, owner, approver, approvals, repository_type
+):
+    """Only a new version of the task, still awaiting a decision, makes the approver's version stale
+    (412); a request reopened, ended or claimed, or a task deleted, means it awaits no decision of theirs
+    (409)."""
+    repository = repository_type()
+    service = make_service(repository)
+    task = service.create(owner, {"title": "Rotate staging keys", "priority": "high"})
+    repository.tokens[task.id] = TOKEN
+    with pytest.raises(NotAwaitingApproval) as refused:
+        service.decide(approver, task.id, Decision.APPROVE, if_match={1})
+    assert not isinstance(refused.value, PreconditionFailed)
+    assert approvals.sent == []
 
 
 def test_an_approver_who_is_the_assignee_may_not_decide(service, owner, repository):

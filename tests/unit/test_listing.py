@@ -5,7 +5,10 @@ from dataclasses import replace
 import pytest
 
 from tasks_shared.domain.errors import NotAllowed, ValidationFailed
-from tasks_shared.domain.listing import ALL, AWAITING, ListQuery, scopes_of, sort_key
+from tasks_shared.domain.listing import ALL, AWAITING, ListQuery, scopes_of, sort_key, view_keys
+from tasks_shared.domain.model import Caller
+
+LATER = "2024-05-02T09:00:00.000000Z"
 
 
 def test_unassigned_task_is_listed_for_its_owner_and_admins(make_task):
@@ -21,6 +24,29 @@ def test_a_task_awaiting_approval_is_also_in_the_approvers_queue_sorted_by_its_r
 
     assert scopes_of(task) == {"OWNER#alice", ALL, AWAITING}
     assert sort_key(task, AWAITING) == f"{task.approval.requested_at}#{task.id}"
+
+
+def test_the_approvers_queue_sorts_on_the_request_time_not_the_last_update(make_task):
+    """An awaiting task whose request time differs from its creation or last update (issue 21): an edit
+    that keeps the request (new tags) must not move it to the back of the approvers' queue."""
+    task = make_task(priority="high")
+    retagged = task.with_changes({"tags": ["ops"]}, LATER, "alice")
+
+    assert retagged.updated_at == LATER != retagged.approval.requested_at
+    assert sort_key(retagged, AWAITING) == f"{task.created_at}#{task.id}"
+
+
+def test_each_view_of_a_task_is_keyed_by_its_scope_and_its_place_in_it(make_task):
+    """view_keys (issue 21): what the task-indexer writes, one view per audience."""
+    task = make_task(assignee="bob").with_changes({"priority": "high"}, LATER, "alice")  # asked later
+    created, requested = f"{task.created_at}#{task.id}", f"{LATER}#{task.id}"
+
+    assert view_keys(task) == {
+        ("OWNER#alice", created),
+        ("ASSIGNEE#bob", created),
+        (ALL, created),
+        (AWAITING, requested),
+    }
 
 
 def test_newer_task_sorts_after_an_older_one(make_task):
@@ -52,7 +78,7 @@ def test_user_may_filter_on_themselves(owner, role, scope):
 
 @pytest.mark.parametrize("role", ["owner", "assignee"])
 def test_user_may_not_filter_on_another_user(owner, role):
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed, match=f"only admins may list tasks of other users \\({role}=bob\\)"):
         ListQuery.for_caller(owner, **{role: "bob"})
 
 
@@ -66,8 +92,10 @@ def test_admin_may_filter_on_any_user(admin, role, scope):
 
 @pytest.mark.parametrize("who", ["owner", "admin"])
 def test_filtering_on_owner_and_assignee_together_is_invalid(who, request):
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as refused:
         ListQuery.for_caller(request.getfixturevalue(who), owner="alice", assignee="alice")
+    assert refused.value.details == [{"field": "owner", "issue": "cannot be combined with assignee"}]
+    assert "filter on owner or on assignee, not both" in refused.value.message
 
 
 def test_query_keeps_its_filters_and_page_size(owner):
@@ -91,3 +119,26 @@ def test_fingerprint_ignores_the_page_size(owner):
 )
 def test_fingerprint_differs_for_other_filters(owner, other):
     assert ListQuery.for_caller(owner).fingerprint != ListQuery.for_caller(owner, **other).fingerprint
+
+
+def test_a_list_page_holds_20_tasks_unless_asked_otherwise(owner, approver):
+    """The contract's default page size (DESIGN §3, issue 21), for lists and the approvers' queue alike."""
+    assert (ListQuery.for_caller(owner).limit, ListQuery.awaiting_approval(approver).limit) == (20, 20)
+
+
+def test_the_approvers_queue_is_every_task_awaiting_approval_oldest_request_first(approver):
+    """ListQuery.awaiting_approval (issue 21): GET /approvals."""
+    query = ListQuery.awaiting_approval(approver, limit=5)
+    assert (query.scopes, query.limit, query.oldest_first) == ((AWAITING,), 5, True)
+    assert (query.status, query.priority) == (None, None)
+
+
+@pytest.mark.parametrize("groups", [set(), {"admins"}], ids=["user", "admin"])
+def test_only_approvers_list_the_approvers_queue(groups):
+    with pytest.raises(NotAllowed, match="only approvers may list the tasks awaiting approval"):
+        ListQuery.awaiting_approval(Caller("root", frozenset(groups)))
+
+
+def test_other_lists_are_newest_first(owner, admin):
+    assert not ListQuery.for_caller(owner).oldest_first
+    assert not ListQuery.for_caller(admin, owner="bob").oldest_first

@@ -1,13 +1,17 @@
 """The task's defaults, status and approval rules, visibility and representations (docs/design.md §3)."""
 
+import re
+import time
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
 from tasks_shared.adapters.dynamodb.items import task_from_record, task_record
 from tasks_shared.domain.approval import Approval, ApprovalStatus
 from tasks_shared.domain.errors import InvalidTransition
-from tasks_shared.domain.model import Caller, Priority, Status, Task
+from tasks_shared.domain.fields import PUBLIC, REQUIRED
+from tasks_shared.domain.model import Caller, Priority, Status, Task, utcnow
 
 LATER = "2024-05-01LATER0:00:00.000000Z"
 DECIDED_AT = "2024-05-01T09:30:00.000000Z"
@@ -50,6 +54,12 @@ def test_new_task_has_no_completion_time(make_task):
     assert make_task().completed_at is None
 
 
+def test_a_task_created_without_a_description_has_an_empty_one(make_task):
+    """Its "" default (issue 21): the API and every event show an empty description, never none."""
+    task = make_task()
+    assert (task.description, task.to_dict()["description"]) == ("", "")
+
+
 def test_new_task_keeps_the_client_fields(make_task):
     task = make_task(description="d", assignee="bob", dueDate="2024-06-01", tags=["a", "b"])
     assert (task.description, task.assignee, task.due_date, task.tags) == (
@@ -60,14 +70,40 @@ def test_new_task_keeps_the_client_fields(make_task):
     )
 
 
+# --- timestamps -----------------------------------------------------------------------------------
+
+ISO_8601_UTC_MICROSECONDS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
+
+
+@pytest.fixture
+def far_from_utc(monkeypatch):
+    """The machine's clock set to a zone 5h30 away from UTC (and back again afterwards)."""
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_timestamps_are_utc_with_microseconds_whatever_the_machines_time_zone(far_from_utc):
+    """The timestamp format (issue 21): ISO 8601 in UTC to the microsecond, so that they sort as text in
+    DynamoDB keys, whatever zone the machine's clock is in."""
+    now = utcnow()
+    assert ISO_8601_UTC_MICROSECONDS.fullmatch(now)
+    drift = datetime.strptime(now, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC) - datetime.now(UTC)
+    assert abs(drift.total_seconds()) < 60
+
+
 # --- status rules -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("target", ["in_progress", "completed"])
 def test_task_awaiting_approval_cannot_start_or_complete(make_task, target):
     task = make_task(priority="high")
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition) as refused:
         task.with_changes({"status": target}, LATER, "alice")
+    assert refused.value.details == [{"field": "status", "issue": "awaiting approval"}]
+    assert f"the task is awaiting approval and cannot become {target}" in refused.value.message
 
 
 def test_task_awaiting_approval_can_be_cancelled(make_task):
@@ -109,6 +145,44 @@ def test_terminal_task_cannot_change_status(make_task, terminal, target):
     task = make_task().with_changes({"status": terminal}, LATER, "alice")
     with pytest.raises(InvalidTransition):
         task.with_changes({"status": target}, LATER, "alice")
+
+
+# The contract's status transitions (DESIGN §3), entry by entry: the table in model.py is module-level, so
+# mutation testing cannot change it; this is what fails if one of its entries changes.
+NEXT_STATUS = {
+    "pending": {"in_progress", "completed", "cancelled"},
+    "in_progress": {"pending", "completed", "cancelled"},
+    "completed": set(),
+    "cancelled": set(),
+}
+
+
+def _in_status(make_task, status: str) -> Task:
+    """A medium task (no approval in the way) that has reached `status` the way a user gets it there."""
+    task = make_task()
+    return task if status == "pending" else task.with_changes({"status": status}, LATER, "alice")
+
+
+@pytest.mark.parametrize(
+    ("start", "target"),
+    [(start, target) for start in NEXT_STATUS for target in NEXT_STATUS if start != target],
+)
+def test_the_status_transitions_are_exactly_the_contracts(make_task, start, target):
+    task = _in_status(make_task, start)
+    if target in NEXT_STATUS[start]:
+        assert task.with_changes({"status": target}, LATER, "alice").status == target
+    else:
+        with pytest.raises(InvalidTransition) as refused:
+            task.with_changes({"status": target}, LATER, "alice")
+        assert refused.value.details == [{"field": "status", "issue": f"not allowed from {start}"}]
+        assert f"a {start} task cannot become {target}" in refused.value.message
+
+
+@pytest.mark.parametrize("target", ["completed", "cancelled"])
+def test_a_task_in_progress_can_be_completed_or_cancelled(make_task, target):
+    """in_progress → completed and in_progress → cancelled (issue 21): the way most tasks end."""
+    started = _in_status(make_task, "in_progress")
+    assert started.with_changes({"status": target}, LATER, "alice").status == target
 
 
 def test_invalid_transition_names_the_status_field(make_task):
@@ -177,6 +251,17 @@ def test_real_change_leaves_the_original_untouched(make_task):
     task = make_task()
     task.with_changes({"title": "renamed"}, LATER, "alice")
     assert (task.title, task.version) == ("Write the unit tests", 1)
+
+
+def test_an_update_of_the_tags_replaces_them_and_is_never_silently_ignored(make_task):
+    """No test updated tags (issue 21): a mistyped key would have dropped every tags change unnoticed."""
+    retagged = make_task(tags=["draft"]).with_changes({"tags": ["ops", "urgent"]}, LATER, "alice")
+    assert (retagged.tags, retagged.version) == (("ops", "urgent"), 2)
+
+
+def test_an_update_of_the_due_date_moves_it(make_task):
+    moved = make_task(dueDate="2024-06-01").with_changes({"dueDate": "2024-07-15"}, LATER, "alice")
+    assert (moved.due_date, moved.version) == ("2024-07-15", 2)
 
 
 def test_etag_is_the_quoted_version(make_task):
@@ -333,6 +418,46 @@ def test_record_round_trips_to_an_equal_task(make_task, owner):
 def test_public_representation_round_trips_without_internal_fields(make_task, owner):
     task = make_task(dueDate="2024-06-01").with_changes({"status": "completed"}, LATER, "alice")
     assert Task.from_dict(task.stamped(owner).to_dict()) == task
+
+
+def test_a_task_read_back_from_its_public_form_keeps_its_approval(make_task, owner):
+    """Approval.from_dict (issue 21): a task read from its public form (a list page, GET /approvals, an
+    event a consumer reads) keeps every field of its approval: status, request time, who decided, when,
+    and why."""
+    task = _approved(make_task(priority="high"))
+    task = replace(task, approval=replace(task.approval, requested_at="2024-05-01T09:10:00.000000Z"))
+
+    read_back = Task.from_dict(task.stamped(owner).to_dict())
+
+    assert read_back.approval == Approval(
+        ApprovalStatus.APPROVED, "carol", DECIDED_AT, "fine", "2024-05-01T09:10:00.000000Z"
+    )
+
+
+@pytest.mark.parametrize("missing", sorted(field.public for field in PUBLIC if field.name in REQUIRED))
+def test_a_public_form_without_a_required_field_is_not_a_task(make_task, missing):
+    public = make_task().to_dict()
+    del public[missing]
+    with pytest.raises(KeyError, match="not a task: no "):
+        Task.from_dict(public)
+
+
+def test_a_public_form_that_is_no_task_names_every_field_it_lacks(make_task):
+    public = make_task().to_dict()
+    del public["title"], public["id"], public["ownerId"]
+    with pytest.raises(KeyError, match="not a task: no id, owner_id, title"):
+        Task.from_dict(public)
+
+
+@pytest.mark.parametrize(
+    ("missing", "default"),
+    [("description", ""), ("tags", ()), ("assignee", None), ("dueDate", None), ("completedAt", None)],
+)
+def test_a_public_form_without_an_optional_field_is_a_task_with_its_default(make_task, missing, default):
+    public = make_task(description="d", tags=["t"], assignee="bob", dueDate="2024-06-01").to_dict()
+    public.pop(missing, None)
+    name = next(field.name for field in PUBLIC if field.public == missing)
+    assert getattr(Task.from_dict(public), name) == default
 
 
 def test_stamping_attributes_the_task_without_changing_its_version(make_task, admin):

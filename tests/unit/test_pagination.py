@@ -6,7 +6,7 @@ import string
 import pytest
 
 from tasks_shared.domain.errors import InvalidPageToken
-from tasks_shared.domain.paging import PageTokens
+from tasks_shared.domain.paging import Page, PageTokens, Paging
 
 BINDING = "alice|OWNER#alice+ASSIGNEE#alice||"
 CURSOR = {
@@ -27,6 +27,22 @@ def token(page_tokens) -> str:
 
 def test_token_decodes_to_the_cursor_it_was_made_from(page_tokens, token):
     assert page_tokens.decode(token, BINDING) == CURSOR
+
+
+@pytest.mark.parametrize("length", range(40, 64))
+def test_a_token_round_trips_whatever_the_length_of_its_cursor(page_tokens, length):
+    """The cursor padding path (issue 21): base64 of a cursor whose JSON is not a multiple of 3 bytes
+    long is padded, the padding dropped from the token and restored when it is read."""
+    cursor = {"sk": "X" * length}  # each payload ends in a different base64 character
+    assert page_tokens.decode(page_tokens.encode(cursor, BINDING), BINDING) == cursor
+
+
+def test_a_token_of_exactly_2048_characters_is_read_and_a_longer_one_is_not(page_tokens):
+    """The boundary of _MAX_TOKEN_LENGTH (issue 21): a signed token of 2,048 characters is accepted."""
+    tokens = {len(t): t for t in (page_tokens.encode({"sk": "x" * n}, BINDING) for n in range(1480, 1520))}
+    assert page_tokens.decode(tokens[2048], BINDING) == {"sk": "x" * 1494}
+    with pytest.raises(InvalidPageToken):
+        page_tokens.decode(min(t for n, t in tokens.items() if n > 2048), BINDING)
 
 
 def test_token_is_url_safe(token):
@@ -107,7 +123,39 @@ def test_token_longer_than_2048_characters_is_rejected_even_when_signed(page_tok
 def test_invalid_token_error_names_the_next_token_field(page_tokens):
     with pytest.raises(InvalidPageToken) as raised:
         page_tokens.decode("garbage", BINDING)
-    assert [detail["field"] for detail in raised.value.details] == ["nextToken"]
+    assert raised.value.details == [{"field": "nextToken", "issue": "invalid"}]
+    assert raised.value.message == "nextToken is not valid for this query"
+
+
+def test_a_signed_cursor_the_reader_does_not_accept_is_invalid(page_tokens):
+    """A cursor this service signed for another kind of read (say, a list's, replayed into a history)."""
+    token = page_tokens.encode({"sk": "2024-05-01T09:00:00.000000Z#task-1"}, BINDING)
+    with pytest.raises(InvalidPageToken):
+        page_tokens.decode(token, BINDING, valid=lambda cursor: cursor["sk"].startswith("HIST#"))
+
+
+def test_the_reader_judges_the_cursor_the_token_holds(page_tokens):
+    token = page_tokens.encode({"sk": "HIST#2024"}, BINDING)
+    assert page_tokens.decode(token, BINDING, valid=lambda cursor: cursor["sk"].startswith("HIST#"))
+
+
+def _read_page(cursor):
+    """A read of a two-page list: from the start, the first page with a cursor; from that, the rest."""
+    return Page(["b"]) if cursor else Page(["a"], {"sk": "HIST#a"})
+
+
+def test_a_paged_read_signs_where_the_next_page_starts_and_resumes_there(page_tokens):
+    paging = Paging(page_tokens)
+    first = paging.read(BINDING, None, _read_page)
+    assert (first.items, paging.read(BINDING, first.next, _read_page).items) == (["a"], ["b"])
+    assert paging.read(BINDING, first.next, _read_page).next is None
+
+
+def test_a_paged_read_refuses_a_cursor_its_reader_does_not_accept(page_tokens):
+    paging = Paging(page_tokens)
+    first = paging.read(BINDING, None, _read_page)
+    with pytest.raises(InvalidPageToken):
+        paging.read(BINDING, first.next, _read_page, valid=lambda cursor: cursor["sk"].startswith("OWNER#"))
 
 
 def test_secret_shorter_than_16_bytes_is_refused():

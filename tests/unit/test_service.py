@@ -27,6 +27,9 @@ class RacingRepository(InMemoryTaskRepository):
     def delete(self, stored: StoredTask) -> None:
         self._commit_another_version(stored.task.id)
 
+    def withdraw(self, previous: StoredTask, current: Task) -> None:
+        self._commit_another_version(current.id)
+
     def _commit_another_version(self, task_id: str) -> None:
         task = self.tasks[task_id]
         self.tasks[task_id] = replace(task, version=task.version + 1)
@@ -90,7 +93,7 @@ def test_stranger_cannot_tell_the_task_exists(service, task, stranger):
 
 
 def test_getting_a_missing_task_fails_with_not_found(service, owner):
-    with pytest.raises(TaskNotFound):
+    with pytest.raises(TaskNotFound, match="task no-such-task not found"):
         service.get(owner, "no-such-task")
 
 
@@ -131,7 +134,7 @@ def test_assignee_may_change_the_status(service, task, assignee):
 
 
 def test_assignee_may_not_change_anything_but_the_status(service, task, assignee):
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed, match="the assignee may change its status"):
         service.update(assignee, task.id, {"status": "in_progress", "title": "Mine now"})
 
 
@@ -153,6 +156,18 @@ def test_update_with_a_stale_if_match_fails_the_precondition(service, task, owne
     service.update(owner, task.id, {"title": "v2"})
     with pytest.raises(PreconditionFailed):
         service.update(owner, task.id, {"title": "v3"}, if_match={1})
+
+
+@pytest.mark.parametrize(
+    ("if_match", "asked"),
+    [({1, 3}, '"1", "3"'), (set(), "no version we issue")],
+    ids=["stale", "none-of-ours"],
+)
+def test_a_stale_if_match_hears_the_current_etag_and_what_it_asked_for(service, task, owner, if_match, asked):
+    service.update(owner, task.id, {"title": "v2"})
+    with pytest.raises(PreconditionFailed) as refused:
+        service.update(owner, task.id, {"title": "v3"}, if_match=if_match)
+    assert refused.value.message == f'task {task.id} has changed: its ETag is "2", If-Match asked for {asked}'
 
 
 def test_update_with_a_stale_if_match_leaves_the_task_unchanged(service, task, owner, repository):
@@ -185,8 +200,35 @@ def test_update_losing_a_race_without_if_match_is_a_version_conflict(racing, own
 
 def test_update_losing_a_race_with_if_match_fails_the_precondition(racing, owner):
     service, task = racing
-    with pytest.raises(PreconditionFailed):
+    with pytest.raises(PreconditionFailed, match="the task changed after the version in If-Match"):
         service.update(owner, task.id, {"title": "mine"}, if_match={task.version})
+
+
+@pytest.fixture
+def racing_awaiting(make_service, owner):
+    """A service whose repository holds alice's high-priority task, awaiting approval, and loses every
+    write race."""
+    service = make_service(RacingRepository())
+    return service, service.create(owner, {"title": "Contended", "priority": "high"})
+
+
+@pytest.mark.parametrize("changes", [{"priority": "low"}, {"status": "cancelled"}], ids=["lower", "cancel"])
+def test_a_withdrawing_update_under_if_match_that_loses_a_version_race_fails_the_precondition(
+    racing_awaiting, owner, changes
+):
+    """Lowering or cancelling an awaiting task under If-Match, when another writer commits first: 412,
+    as for any write under If-Match, not 409 (issue 21)."""
+    service, task = racing_awaiting
+    with pytest.raises(PreconditionFailed):
+        service.update(owner, task.id, changes, if_match={task.version})
+
+
+def test_a_withdrawing_update_without_if_match_that_loses_a_version_race_is_a_conflict(
+    racing_awaiting, owner
+):
+    service, task = racing_awaiting
+    with pytest.raises(VersionConflict):
+        service.update(owner, task.id, {"priority": "low"})
 
 
 # --- delete -------------------------------------------------------------------------------------
@@ -199,7 +241,7 @@ def test_owner_or_admin_deletes_the_task(service, task, repository, who, request
 
 
 def test_assignee_may_not_delete_the_task(service, task, assignee):
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed, match="only the owner or an admin may delete this task"):
         service.delete(assignee, task.id)
 
 
@@ -239,13 +281,16 @@ def seven_tasks(service, owner, clock) -> list[str]:
 
 
 def _all_pages(service, caller, query) -> list[list[str]]:
+    """Every page, as a client reads them: at most ten, so a next token that never ends fails the test
+    rather than hanging it."""
     pages, token = [], None
-    while True:
+    for _ in range(10):
         page = service.list(caller, query, token)
         pages.append([task.id for task in page.items])
         token = page.next
         if token is None:
             return pages
+    pytest.fail(f"still a next page after {pages}")
 
 
 def test_paging_through_a_list_returns_every_task_once_newest_first(service, owner, seven_tasks):
@@ -298,3 +343,19 @@ def test_page_token_from_other_filters_is_rejected(service, owner, seven_tasks):
     token = service.list(owner, ListQuery.for_caller(owner, limit=3)).next
     with pytest.raises(InvalidPageToken):
         service.list(owner, ListQuery.for_caller(owner, status="pending", limit=3), token)
+
+
+def test_the_approvers_queue_lists_the_oldest_request_first_whatever_was_edited_since(
+    service, owner, approver, clock
+):
+    """The approvers' queue order (issue 21): an awaiting task whose request time differs from its last
+    update keeps its place by its request."""
+    first = service.create(owner, {"title": "first", "priority": "high"})
+    clock.advance()
+    second = service.create(owner, {"title": "second", "priority": "high"})
+    clock.advance()
+    service.update(owner, first.id, {"tags": ["edited"]})  # the older request's task, edited last
+
+    listed = service.list(approver, ListQuery.awaiting_approval(approver)).items
+
+    assert [task.id for task in listed] == [first.id, second.id]

@@ -58,7 +58,7 @@ def token_groups(claims: dict[str, Any], authorization: str | None) -> frozenset
     payload = _token_payload(authorization)
     if payload is None or not _tied(payload, claims):
         return frozenset()
-    groups = payload.get(GROUPS_CLAIM, [])
+    groups = payload.get(GROUPS_CLAIM)
     if isinstance(groups, str):  # an IdP that writes a single group as text
         groups = [groups]
     if not isinstance(groups, list) or not all(isinstance(group, str) for group in groups):

@@ -4,7 +4,7 @@ workflow's task token (docs/approval-workflow.md). No I/O here."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -46,9 +46,7 @@ class Approval:
         it (another container's, or a test's): then one microsecond later."""
         if self.requested_at is None or now > self.requested_at:
             return Approval.requested(now)
-        after = datetime.strptime(self.requested_at, TIME_FORMAT).replace(tzinfo=UTC) + timedelta(
-            microseconds=1
-        )
+        after = datetime.strptime(self.requested_at, TIME_FORMAT) + timedelta(microseconds=1)
         return Approval.requested(after.strftime(TIME_FORMAT))
 
     def withdrawn(self, by: str, now: str) -> Approval:

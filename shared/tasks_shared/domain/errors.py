@@ -25,7 +25,6 @@ class TaskNotFound(DomainError):
 
     def __init__(self, task_id: str) -> None:
         super().__init__(f"task {task_id} not found")
-        self.task_id = task_id
 
 
 class NotAllowed(DomainError):

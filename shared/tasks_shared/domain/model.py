@@ -25,7 +25,6 @@ class Status(StrEnum):
     CANCELLED = "cancelled"
 
 
-TERMINAL = frozenset({Status.COMPLETED, Status.CANCELLED})
 # Terminal states stay terminal: a completed task's cycle time and archive must not change under it.
 _NEXT_STATUS = {
     Status.PENDING: {Status.IN_PROGRESS, Status.COMPLETED, Status.CANCELLED},

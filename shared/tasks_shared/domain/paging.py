@@ -81,9 +81,9 @@ class PageTokens:
         self, token: str, binding: str, valid: Callable[[dict[str, Any]], bool] = lambda _cursor: True
     ) -> dict[str, Any]:
         """The cursor in a token this service issued for this binding and that `valid` accepts."""
-        payload, _, signature = token.partition(".")
-        if len(token) > _MAX_TOKEN_LENGTH or not payload or not signature:
+        if len(token) > _MAX_TOKEN_LENGTH:
             raise _invalid()
+        payload, _, signature = token.partition(".")
         if not hmac.compare_digest(signature.encode(), self._sign(payload, binding).encode()):
             raise _invalid()
         try:

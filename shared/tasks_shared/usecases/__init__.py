@@ -1,1 +1,1 @@
-"""Application services: the use cases, written against the ports (services.ports), not against AWS."""
+"""Application services: the use cases, written against the ports (usecases.ports), not against AWS."""

@@ -70,13 +70,11 @@ class EventConsumer:
         self._logger = logger
         self._metrics = metrics
 
-    def handle(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    def handle(self, event: dict[str, Any]) -> dict[str, Any]:
         # A batch where every record failed is reported like any other (all ids listed), not raised:
         # SQS redelivers the same messages either way, and each failure has already been logged.
         processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-        return process_partial_response(
-            event=event, record_handler=self._record, processor=processor, context=context
-        )
+        return process_partial_response(event=event, record_handler=self._record, processor=processor)
 
     def _record(self, record: SQSRecord) -> None:
         try:
@@ -145,6 +143,8 @@ def batch_handler(
     """
 
     def handle(event: dict[str, Any], context: Any, deps: Any = None) -> dict[str, Any]:
+        # `context` is Lambda's; the batch needs nothing of it (Powertools would hand it only to a
+        # record handler that asks for one).
         deps = deps or default_dependencies()
         consumer = EventConsumer(
             name=name,
@@ -156,6 +156,6 @@ def batch_handler(
             logger=logger,
             metrics=metrics,
         )
-        return consumer.handle(event, context)
+        return consumer.handle(event)
 
     return handle

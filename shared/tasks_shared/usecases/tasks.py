@@ -203,16 +203,16 @@ class TaskService:
         """Read, decide and write again when only the approval request moved in between (the workflow
         stored its token, or an approver claimed): the version the caller read, and any If-Match, still
         hold, so the caller need not hear of it. A request that keeps moving is a 409."""
-        moved = _RequestMoved()
-        for _ in range(REQUEST_MOVED_ATTEMPTS):
-            try:
+        for _ in range(REQUEST_MOVED_ATTEMPTS - 1):
+            with contextlib.suppress(_RequestMoved):
                 return attempt()
-            except _RequestMoved as exc:
-                moved = exc
-        raise ApprovalRequestChanged(
-            f"the approval request of task {task_id} changed meanwhile (the workflow opened it, or an "
-            "approver decided): read the task again and retry"
-        ) from moved
+        try:
+            return attempt()
+        except _RequestMoved as moved:
+            raise ApprovalRequestChanged(
+                f"the approval request of task {task_id} changed meanwhile (the workflow opened it, or an "
+                "approver decided): read the task again and retry"
+            ) from moved
 
 
 def _ended_request(current: Task, updated: Task) -> Withdrawal | None:
