@@ -12,11 +12,13 @@ from tasks_shared.adapters.dynamodb.activity import history_item, stats_from_ite
 from tasks_shared.adapters.dynamodb.items import task_from_record, task_record
 from tasks_shared.config import read_env
 from tasks_shared.domain.activity import (
+    EventMarker,
     HistoryEntry,
     OwnerStats,
     completed_counts,
     created_counts,
     plain_number,
+    receipt,
 )
 from tasks_shared.domain.events import RejectedEvent, TaskEvent, parse_event
 from tasks_shared.domain.model import Status
@@ -136,6 +138,56 @@ def test_an_update_that_dismisses_nothing_has_no_dismissal_entry():
     update = event(detail("TaskUpdated"), "TaskUpdated")
     assert HistoryEntry.approval_dismissed(update) is None
     assert "reason" not in HistoryEntry.updated(update).to_dict()
+
+
+def _approval_update(previous: dict | None, dismissed: list[str] | None = None) -> TaskEvent:
+    """A TaskUpdated whose approval now awaits a request made at the update, having been `previous`."""
+    data = detail("TaskUpdated")
+    data["changes"] = ["approval"]
+    data["previous"] = {"approval": previous} if previous is not None else {}
+    data["task"]["approval"] = {"status": "awaiting", "requestedAt": data["task"]["updatedAt"]}
+    if dismissed:
+        data["changes"] = [*dismissed, "approval"]
+        data["previous"] |= dict.fromkeys(dismissed, "old")
+        data["approvalDismissed"] = {"fields": dismissed}
+    return event(data, "TaskUpdated")
+
+
+def test_a_request_that_awaited_and_awaits_again_for_the_same_work_was_re_opened():
+    update = _approval_update({"status": "awaiting", "requestedAt": "2026-01-01T09:00:00.000000Z"})
+    assert HistoryEntry.updated(update).reason == "approval request re-opened"
+
+
+@pytest.mark.parametrize(
+    "previous",
+    [None, {"status": "not_required"}, {"status": "withdrawn"}, {"status": "approved"}],
+    ids=["no-approval-before", "not-required", "withdrawn", "approved"],
+)
+def test_a_first_request_or_one_asked_again_after_an_end_is_no_re_opening(previous):
+    assert HistoryEntry.updated(_approval_update(previous)).reason is None
+
+
+def test_a_request_asked_again_because_the_work_changed_is_a_dismissal_not_a_re_opening():
+    update = _approval_update({"status": "awaiting", "requestedAt": "2026-01-01T09:00:00.000000Z"}, ["title"])
+    assert HistoryEntry.updated(update).reason is None
+
+
+def test_an_update_that_leaves_the_approval_alone_is_no_re_opening_even_while_it_awaits():
+    data = detail("TaskUpdated")
+    data["changes"] = ["dueDate"]
+    data["previous"] = {"dueDate": None, "approval": {"status": "awaiting"}}
+    data["task"]["approval"] = {"status": "awaiting", "requestedAt": data["task"]["updatedAt"]}
+    assert HistoryEntry.updated(event(data, "TaskUpdated")).reason is None
+
+
+def test_the_receipt_of_an_event_is_its_first_audit_entry():
+    update = event(detail("TaskUpdated"), "TaskUpdated")
+    first, second = HistoryEntry.updated(update), HistoryEntry.created(update)
+    assert receipt(update.event_id, "task-updated", (first, second)) is first
+
+
+def test_the_receipt_of_an_event_with_no_audit_entry_is_a_marker_of_the_event_and_its_consumer():
+    assert receipt("event-1", "task-completed", ()) == EventMarker("event-1", "task-completed")
 
 
 def test_a_field_cleared_by_an_update_is_null_after_it():

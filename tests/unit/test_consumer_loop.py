@@ -58,6 +58,7 @@ class Consumer:
             name="task-created",
             accepts="TaskCreated",
             process=process,
+            history=lambda _event: (),
             activity=self.activity,
             dead_letters=self.dead_letters,
             logger=self.logger,
@@ -108,7 +109,7 @@ def test_an_event_is_handed_to_the_consumer_with_its_record_left_succeeded(make_
 
 def test_an_event_processed_before_is_skipped_counted_and_logged(make_consumer):
     consumer = make_consumer()
-    consumer.activity.processed.add((EVENT_ID, "task-created"))
+    consumer.activity.record_once(EVENT_ID, "task-created")
 
     assert consumer.handle(_record("m-1")) == {"batchItemFailures": []}
 
@@ -127,7 +128,7 @@ def test_an_event_whose_commit_found_it_recorded_is_a_duplicate_too(make_consume
 
 def test_each_line_about_a_record_names_its_event_its_task_and_its_correlation(make_consumer):
     consumer = make_consumer()
-    consumer.activity.processed.add((EVENT_ID, "task-created"))
+    consumer.activity.record_once(EVENT_ID, "task-created")
 
     consumer.handle(_record("m-1"))
 
@@ -238,7 +239,7 @@ def test_a_handler_runs_each_event_of_the_batch_through_the_consumer_with_its_de
 
 def test_a_handler_reads_processed_markers_under_its_own_name():
     given = _dependencies()
-    given.activity.processed.add((EVENT_ID, "task-created"))
+    given.activity.record_once(EVENT_ID, "task-created")
     seen = []
     handle = _handler(lambda event, deps: seen.append(event) or True)
 
