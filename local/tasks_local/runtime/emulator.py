@@ -82,7 +82,7 @@ class EmulatorProcess:
             data=json.dumps({"fresh": fresh}).encode(),
             method="POST",
         )
-        with urllib.request.urlopen(request, timeout=READY_SECONDS) as answer:  # noqa: S310 - as above
+        with urllib.request.urlopen(request, timeout=READY_SECONDS) as answer:  # noqa: S310  # nosec B310
             return json.loads(answer.read())
 
     def stop(self) -> None:
