@@ -167,9 +167,9 @@ class StackReloader:
         path = self.layout.state_machine
         try:
             update_workflow(self.stack.workflow, path, self.client)
-        except ClientError as exc:  # InvalidDefinition: moto checks the ASL as Step Functions does
-            error = exc.response["Error"]
-            self._say([path], f"not applied: {error['Code']}: {error.get('Message', '')[:300]}")
+        except ClientError as exc:  # moto parses the ASL as Step Functions does (its error code is empty)
+            message = exc.response["Error"].get("Message", "").partition(" expecting {")[0]
+            self._say([path], f"not applied: UpdateStateMachine refused it: {message[:300]}")
         except Exception as exc:  # the file is gone, or a placeholder has no value
             self._say([path], f"not applied: {type(exc).__name__}: {exc}")
         else:
