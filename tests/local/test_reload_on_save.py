@@ -14,7 +14,7 @@ import requests
 from tests.support.harness import LocalStack, copy_sources, start_stack, stop_stack
 from tests.support.polling import EFFECT_DEADLINE_SECONDS, eventually
 
-# One worker runs them all, so the module's one stack is started once (`make test` spreads tests over workers).
+# One worker runs them all (`make test` spreads tests over workers): the module's one stack starts once.
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("reload-on-save")]
 
 API_HANDLER = Path("services/tasks-api/tasks_api/handler.py")
