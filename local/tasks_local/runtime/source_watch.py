@@ -43,7 +43,9 @@ class SourceWatcher(threading.Thread):
     def run(self) -> None:
         try:
             self._watch(force_polling=None)  # the system's notifications where there are
-        except OSError as exc:  # e.g. inotify's limit of watches per user, reached by other programs
+        # The notifications could not be set up (inotify's limit of watches per user, reached by other
+        # programs, is an OSError or watchfiles' own RuntimeError, depending on where it is hit).
+        except (OSError, RuntimeError) as exc:
             self.log.write(f"file notifications unavailable ({exc}); polling the files instead\n")
             self._watch(force_polling=True)
         finally:
