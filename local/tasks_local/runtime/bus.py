@@ -128,7 +128,7 @@ def put_rules(
 def update_rules(
     events: Any,
     prefix: str,
-    resources: "EventResources",
+    resources: EventResources,
     rules: dict[str, dict[str, Any]],
     *,
     existing: set[str],

@@ -176,7 +176,7 @@ class LocalFunction:
         if self._handler is None or changed:
             self._handler = None
             started = time.perf_counter()
-            self._handler = self._import_handler()
+            self._handler = self._import_handler(renew=bool(changed))
             self._containers += 1
             if self._containers > 1:  # the first is the start's: `make dev` says when it is ready
                 saved = ", ".join(sorted(shown(path) for path in changed))
@@ -186,11 +186,14 @@ class LocalFunction:
                 )
         return self._handler
 
-    def _import_handler(self) -> Any:
+    def _import_handler(self, renew: bool) -> Any:
+        """The handler; with `renew`, from its files as they are now (a new container after a save).
+        Otherwise, as a retry after a failed init is, an import of what is not imported yet."""
         module_name, _, attribute = self.manifest.handler.rpartition(".")
+        folder = self.manifest.folder if renew else None
         try:
             with _routed_stdout().routed_to(self.log):  # what the import prints is the function's
-                module = self._modules.fresh_import(self.manifest.folder, module_name)
+                module = self._modules.import_handler(module_name, folder)
         except Exception as exc:
             self.log.write(f"init failed: {_init_error(exc, module_name)}\n")
             raise InitFailed(f"{self.manifest.name}'s code did not import; its log says why") from exc

@@ -33,6 +33,9 @@ def forget_bytecode(sources: Iterable[Path]) -> None:
 def _folder_prefixes(folders: Iterable[Path]) -> tuple[str, ...]:
     """Each folder as written and resolved: a module's file is named from the import path it was
     found on, which may or may not go through a symbolic link (resolving each module's is slow)."""
+    relative = [str(folder) for folder in folders if not folder.is_absolute()]
+    if relative:  # "." would stand for the working directory, and the virtualenv may be under it
+        raise ValueError(f"a function's folder must be absolute, not {', '.join(relative)}")
     return tuple(
         {
             os.path.join(variant, "")
@@ -56,30 +59,36 @@ class SourceModules:
         self._expired: set[Path] = set()
 
     def expire(self, folder: Path) -> None:
-        """A file under `folder`, which several functions import from, changed: the next fresh import
-        reads the folder's modules again. Once: the functions reloaded after it share those modules."""
+        """A file under `folder`, which several functions import from, changed: the next new container
+        imports the folder's modules again, once; the functions renewed after it share those modules."""
         with self._lock:
             self._expired.add(folder)
 
-    def fresh_import(self, own_folder: Path, module_name: str) -> ModuleType:
-        """`module_name` imported again from the files of `own_folder` and of every expired folder."""
-        with self._lock:  # one reload at a time: another function's must not drop modules mid-import
-            prefixes = _folder_prefixes({own_folder, *self._expired})
-            self._expired.clear()
-            # Over a copy (other functions' threads may be importing), gone before the collection below.
-            dropped = [
-                name for name, module in list(sys.modules.items()) if _file_of(module).startswith(prefixes)
-            ]
-            for name in dropped:
-                del sys.modules[name]
-            if dropped:
-                importlib.invalidate_caches()  # a module file added since the last import is found
-                # tasks_api.lambda_entry freezes what its import made (gc.freeze: the collector neither
-                # walks nor frees it), and would freeze the old container's modules with the new ones:
-                # unfreeze them, and collect what no function uses any more, first.
-                gc.unfreeze()
-                gc.collect()
+    def import_handler(self, module_name: str, renew_folder: Path | None = None) -> ModuleType:
+        """`module_name` imported; with `renew_folder` (a new container), again from the files of that
+        folder and of every expired one. A first import drops nothing: what others imported stays."""
+        with self._lock:  # one import at a time: another function's must not drop modules mid-import
+            if renew_folder is not None:
+                self._drop({renew_folder, *self._expired})
+                self._expired.clear()
             return importlib.import_module(module_name)
+
+    @staticmethod
+    def _drop(folders: set[Path]) -> None:
+        prefixes = _folder_prefixes(folders)
+        # Over a copy (other functions' threads may be importing), gone before the collection below.
+        dropped = [
+            name for name, module in list(sys.modules.items()) if _file_of(module).startswith(prefixes)
+        ]
+        for name in dropped:
+            del sys.modules[name]
+        if dropped:
+            importlib.invalidate_caches()  # a module file added since the last import is found
+            # tasks_api.lambda_entry freezes what its import made (gc.freeze: the collector neither
+            # walks nor frees it), and would freeze the old container's modules with the new ones:
+            # unfreeze them, and collect what no function uses any more, first.
+            gc.unfreeze()
+            gc.collect()
 
 
 PROCESS_MODULES = SourceModules()  # sys.modules is the process's: so is the record of it
