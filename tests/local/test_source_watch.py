@@ -31,12 +31,20 @@ def _seen(batches: list[set]) -> set:
 
 
 def test_a_file_saved_in_a_watched_folder_is_handed_on(watched, tmp_path):
-    (tmp_path / "package").mkdir()
-    saved = tmp_path / "package" / "handler.py"
+    saved = tmp_path / "handler.py"
 
     saved.write_text("VALUE = 1\n")
 
     assert eventually(lambda: saved in _seen(watched), SEEN_DEADLINE_SECONDS)
+
+
+def test_a_file_saved_in_a_new_folder_is_handed_on_or_its_folder_is(watched, tmp_path):
+    """inotify watches a new folder once told it exists: a file written into it at once may come first."""
+    folder = tmp_path / "new_package"
+    folder.mkdir()
+    (folder / "__init__.py").write_text("")
+
+    assert eventually(lambda: {folder, folder / "__init__.py"} & _seen(watched), SEEN_DEADLINE_SECONDS)
 
 
 def test_files_the_stack_is_not_built_from_are_not_handed_on(watched, tmp_path):
