@@ -2,8 +2,10 @@
 modules written to a folder, imported, saved again and imported again (runtime/functions.py)."""
 
 import gc
+import importlib
 import os
 import py_compile
+import sys
 import threading
 import weakref
 from dataclasses import replace
@@ -160,3 +162,13 @@ def test_the_old_container_is_freed_even_when_its_import_froze_it_from_the_colle
     assert old() is None
     assert new is not None
     gc.unfreeze()  # what the test's handler froze belongs to the test process
+
+
+def test_a_first_import_keeps_the_modules_the_process_imported_already(source_tree):
+    function = source_tree.function("fn-a", _returning("fine"))
+    module_name = function.manifest.handler.rpartition(".")[0]
+    imported = importlib.import_module(module_name)  # as a test, or another tool in the process, would
+
+    function.warm()
+
+    assert sys.modules[module_name] is imported
