@@ -17,7 +17,9 @@ and times, per save:
             collecting the old container)
 
 It also reads the runtime's resident memory before the first save and after the last, to show that
-old containers are freed rather than kept.
+old containers are freed rather than kept, and times what watching adds to `make dev`'s start: from
+starting the watcher on the copy's folders (in this process) to its first word that it is watching,
+which `make dev` waits for before it prints `ready`.
 
 Run: .venv/bin/python -m bench.emulator.reload [--rounds 20] [--json PATH]
 """
@@ -25,14 +27,18 @@ Run: .venv/bin/python -m bench.emulator.reload [--rounds 20] [--json PATH]
 from __future__ import annotations
 
 import argparse
+import io
 import re
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import requests
 
 from bench._common import print_table, report_latencies
+from tasks_local.runtime.reload import SourceLayout
+from tasks_local.runtime.source_watch import SourceWatcher
 from tests.support.harness import LocalStack, copy_sources, start_stack, stop_stack
 
 HANDLER = Path("services/tasks-api/tasks_api/handler.py")
@@ -81,6 +87,20 @@ def _save_and_time(
     return {"seen": seen, "served": served, "init": float(init.group(1)) if init else float("nan")}
 
 
+def _watch_start_ms(root: Path) -> float:
+    stop = threading.Event()
+    started = time.perf_counter()
+    watcher = SourceWatcher(SourceLayout(root).watched, lambda _saved: None, stop, io.StringIO())
+    watcher.start()
+    watcher.settled.wait(DEADLINE_SECONDS)
+    elapsed = (time.perf_counter() - started) * 1000
+    stop.set()
+    watcher.join(DEADLINE_SECONDS)
+    if not watcher.watching:
+        raise RuntimeError("the watcher did not start")
+    return elapsed
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--rounds", type=int, default=20, help="saves of each kind")
@@ -90,6 +110,7 @@ def main(argv: list[str] | None = None) -> None:
     samples: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as folder:
         root = copy_sources(Path(folder) / "repository")
+        samples["start: watching"] = [_watch_start_ms(root) for _ in range(args.rounds)]
         stack = start_stack(Path(folder) / "state", source=root)
         try:
             handler, shared = (root / HANDLER).read_text(), (root / SHARED).read_text()

@@ -20,7 +20,7 @@ from watchfiles import Change, DefaultFilter, watch
 
 WATCHED_SUFFIXES = (".py", ".json", ".yml", ".yaml")  # code, manifests, schemas, rules, the ASL
 _STEP_MS = 50  # a batch is handed on once no file has changed for this long
-_TIMEOUT_MS = 100  # how often the watching thread looks up (to say it is watching, and to stop)
+_TIMEOUT_MS = 1  # back in Python after each quiet step: to say it is watching, and to stop
 
 
 class SourceFilter(DefaultFilter):
