@@ -3,6 +3,7 @@
 import ctypes
 import os
 import queue
+import shutil
 import signal
 import socket
 import subprocess
@@ -86,13 +87,37 @@ def _as_from_a_terminal() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def start_stack(state_dir: Path, attempts: int = 3, ports: dict[str, str] | None = None) -> LocalStack:
+RUNTIME_SOURCES = ("services", "shared", "local", "ops", "events", "statemachines", "web")
+
+
+def copy_sources(destination: Path) -> Path:
+    """What the local stack runs from, copied: a test edits the copy, never this repository's files."""
+    for folder in RUNTIME_SOURCES:
+        ignored = shutil.ignore_patterns("__pycache__", "node_modules")
+        shutil.copytree(REPO_ROOT / folder, destination / folder, symlinks=True, ignore=ignored)
+    return destination
+
+
+def _copy_environment(source: Path) -> dict[str, str]:
+    """How the copy runs on this repository's virtualenv: its source folders on PYTHONPATH come before
+    the editable install (whose finder Python consults last), and its runtime takes the copy for the
+    repository's root (settings.REPO_ROOT is found from the runtime's own file)."""
+    services = sorted(folder for folder in (source / "services").iterdir() if folder.is_dir())
+    folders = [source / "shared", source / "local", source / "ops", *services]
+    return {"PYTHONPATH": os.pathsep.join(str(folder) for folder in folders)}
+
+
+def start_stack(
+    state_dir: Path, attempts: int = 3, ports: dict[str, str] | None = None, source: Path | None = None
+) -> LocalStack:
     """`make dev` on two free ports (or the `ports` of an earlier stack: its kept state is on its
-    AWS_PORT), ready. Free ports are bound only by the stack itself, so another process (a test worker
+    AWS_PORT), ready; with `source`, the runtime of that copy of the sources (`copy_sources`), run with
+    this virtualenv's Python (not `make dev`, whose Makefile would install the copy into the shared
+    virtualenv). Free ports are bound only by the stack itself, so another process (a test worker
     starting its own stack) may take one in between: then again, on others."""
     for attempt in range(attempts):
         try:
-            return _start_stack(state_dir, ports)
+            return _start_stack(state_dir, ports, source)
         except PortTaken:
             if attempt == attempts - 1 or ports:
                 raise
@@ -103,15 +128,21 @@ class PortTaken(RuntimeError):
     """The stack refused to start: a port picked free was taken before it bound it."""
 
 
-def _start_stack(state_dir: Path, ports: dict[str, str] | None) -> LocalStack:
+def _start_stack(state_dir: Path, ports: dict[str, str] | None, source: Path | None) -> LocalStack:
     api_port, aws_port = (
         (int(ports["API_PORT"]), int(ports["AWS_PORT"])) if ports else (free_port(), free_port())
     )
     env = {**os.environ, "TASKS_LOCAL_STATE": str(state_dir)}
     env.pop("AWS_ENDPOINT_URL", None)
+    chosen = {"API_PORT": str(api_port), "AWS_PORT": str(aws_port)}
+    if source is None:
+        command = ["make", "--no-print-directory", "dev", *(f"{key}={port}" for key, port in chosen.items())]
+    else:
+        command = [sys.executable, "-m", "tasks_local", "dev"]
+        env.update({**chosen, **_copy_environment(source)})
     process = subprocess.Popen(
-        ["make", "--no-print-directory", "dev", f"API_PORT={api_port}", f"AWS_PORT={aws_port}"],
-        cwd=REPO_ROOT,
+        command,
+        cwd=source or REPO_ROOT,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -21,9 +22,17 @@ from tasks_local.runtime.settings import REPO_ROOT
 ACCOUNT_ID = "123456789012"  # moto's default account
 
 
+RULES_PATH = REPO_ROOT / "events" / "rules.json"
+
+
+def read_rules(path: Path = RULES_PATH) -> dict[str, Any]:
+    return json.loads(path.read_text())
+
+
 @cache
 def rules_definition() -> dict[str, Any]:
-    return json.loads((REPO_ROOT / "events" / "rules.json").read_text())
+    """The rules as the stack was created with (a saved change is applied by runtime/reload.py)."""
+    return read_rules()
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,46 @@ def _create_queue(sqs: Any, name: str, spec: dict[str, Any]) -> Queue:
     return Queue(name=name, url=url, arn=arn, dlq_url=dlq_url)
 
 
+def put_rules(
+    events: Any, prefix: str, bus_name: str, rules: dict[str, dict[str, Any]], queues: dict[str, Queue]
+) -> None:
+    """Create or update each rule (PutRule and PutTargets are idempotent: the same calls apply a change)."""
+    for rule_name, rule in rules.items():
+        name = f"{prefix}-{rule_name}"
+        events.put_rule(
+            Name=name,
+            EventBusName=bus_name,
+            EventPattern=json.dumps(rule["eventPattern"]),
+            Description=rule["description"],
+            State="ENABLED",
+        )
+        events.put_targets(
+            Rule=name,
+            EventBusName=bus_name,
+            Targets=[{"Id": "target", "Arn": queues[target_queue(rule)].arn}],
+        )
+
+
+def update_rules(
+    events: Any,
+    prefix: str,
+    resources: EventResources,
+    rules: dict[str, dict[str, Any]],
+    *,
+    existing: set[str],
+) -> tuple[list[str], list[str]]:
+    """Saved rules applied as Terraform applies them: each rule put again, each rule of `existing` taken
+    out deleted (its target first). A rule whose queue the stack lacks is left alone. (applied, deleted)"""
+    queues, bus_name = resources.queues, resources.bus_name
+    applicable = {name: rule for name, rule in rules.items() if target_queue(rule) in queues}
+    put_rules(events, prefix, bus_name, applicable, queues)
+    deleted = sorted(existing - rules.keys())
+    for rule_name in deleted:
+        events.remove_targets(Rule=f"{prefix}-{rule_name}", EventBusName=bus_name, Ids=["target"])
+        events.delete_rule(Name=f"{prefix}-{rule_name}", EventBusName=bus_name)
+    return sorted(applicable), deleted
+
+
 def provision_events(
     prefix: str, region: str, manifests: dict[str, Manifest], client: Callable[[str], Any] = boto3.client
 ) -> EventResources:
@@ -115,20 +164,7 @@ def provision_events(
         logical: _create_queue(sqs, f"{prefix}-{logical}", spec)
         for logical, spec in _queue_specs(manifests).items()
     }
-    for rule_name, rule in definition["rules"].items():
-        name = f"{prefix}-{rule_name}"
-        events.put_rule(
-            Name=name,
-            EventBusName=names["bus"]["name"],
-            EventPattern=json.dumps(rule["eventPattern"]),
-            Description=rule["description"],
-            State="ENABLED",
-        )
-        events.put_targets(
-            Rule=name,
-            EventBusName=names["bus"]["name"],
-            Targets=[{"Id": "target", "Arn": queues[target_queue(rule)].arn}],
-        )
+    put_rules(events, prefix, names["bus"]["name"], definition["rules"], queues)
     s3 = client("s3")
     bucket = names["buckets"]["archive"]
     if region == "us-east-1":

@@ -19,8 +19,9 @@ from tasks_local.runtime.emulator import EmulatorFailed, EmulatorProcess
 from tasks_local.runtime.functions import LocalFunction, PrefixedStream
 from tasks_local.runtime.gateway import HttpApiGateway, gateway_request_handler, routes_of
 from tasks_local.runtime.identity import JwtAuthorizer
-from tasks_local.runtime.manifest import Manifest, load_all
+from tasks_local.runtime.manifest import Manifest, load_all, process_environment
 from tasks_local.runtime.pollers import Poller, QueuePoller, StreamPoller
+from tasks_local.runtime.reload import RunningStack, start_reloading
 from tasks_local.runtime.settings import LocalSettings
 from tasks_local.runtime.web_app import with_web_app
 from tasks_local.runtime.workflow import (
@@ -42,14 +43,7 @@ class StartupError(RuntimeError):
 
 def _functions(manifests: dict[str, Manifest]) -> dict[str, LocalFunction]:
     """Every function from its manifest, with its environment applied to this process."""
-    environment: dict[str, str] = {}
-    for manifest in manifests.values():
-        for key, value in manifest.environment.items():
-            if key.startswith("POWERTOOLS_SERVICE_NAME"):
-                continue  # each function names its own service in its observability module
-            if environment.setdefault(key, value) != value:
-                raise RuntimeError(f"functions disagree on {key}; they share one local process")
-    os.environ.update(environment)
+    os.environ.update(process_environment(manifests.values()))
     return {name: LocalFunction(manifest) for name, manifest in manifests.items()}
 
 
@@ -212,6 +206,8 @@ def _serve(settings: LocalSettings, log: PrefixedStream, emulator: EmulatorProce
     if checkpoints is not None:
         reopened = reopen_awaiting_requests(names["tables"]["tasks"], utcnow())
         log.write(f"state: approvals awaiting a decision, re-opened (new requests): {reopened}\n")
+    running = RunningStack(functions, gateway, names, resources, workflow, settings.prefix)
+    start_reloading(running, stop, PrefixedStream("reload", sys.stdout))
     signalled = _record_stop_signals()
     log.write(f"ready: API on {settings.api_url} (try: curl {settings.api_url}/health)\n")
     log.write(f"approvers' web app: {settings.web_url}\n")

@@ -19,7 +19,7 @@ from werkzeug.exceptions import ClientDisconnected
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
-from tasks_local.runtime.functions import LocalFunction
+from tasks_local.runtime.functions import InitFailed, LocalFunction
 from tasks_local.runtime.identity import JwtAuthorizer, Unauthorized
 from tasks_local.runtime.origins import OriginPolicy
 
@@ -71,7 +71,7 @@ class HttpApiGateway:
     def __init__(
         self, routes: list[Route], authorizer: JwtAuthorizer, log: Any, origins: OriginPolicy | None = None
     ) -> None:
-        self._routes = routes
+        self.routes = routes  # replaced whole when a manifest is saved (runtime/reload.py)
         self._authorizer = authorizer
         self._log = log
         self._origins = origins or OriginPolicy(frozenset())
@@ -96,7 +96,7 @@ class HttpApiGateway:
             status, headers, body = self._origins.refusal(origin)
             return Response(body, status, headers)
         _receive_body(request)
-        for route in self._routes:
+        for route in self.routes:
             match = route.pattern.match(request.path)
             if match and route.method == request.method:
                 break
@@ -111,8 +111,11 @@ class HttpApiGateway:
         event = payload_v2(request, route, match.groupdict(), claims)
         try:
             return http_response(route.function.invoke(event))
-        except Exception:  # a crashed invocation is API Gateway's 500, with the trace in the function's log
-            route.function.log.write(traceback.format_exc())
+        # A crashed invocation is API Gateway's 500, with the trace in the function's log (for code that
+        # did not import, the log has said already what and where).
+        except Exception as exc:
+            if not isinstance(exc, InitFailed):
+                route.function.log.write(traceback.format_exc())
             return _gateway_error(500, "Internal Server Error")
 
 

@@ -1,6 +1,7 @@
 """Function manifests (services/*/function.yml), the files Terraform reads too."""
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,3 +63,16 @@ def manifest_paths() -> list[Path]:
 def load_all(values: dict[str, Any] | None = None) -> dict[str, Manifest]:
     manifests = [load(path, values) for path in manifest_paths()]
     return {manifest.name: manifest for manifest in manifests}
+
+
+def process_environment(manifests: Iterable[Manifest]) -> dict[str, str]:
+    """The environment every function runs with locally: theirs merged, since they share one process.
+    Each function names its own service in its observability module, so that variable is left out."""
+    environment: dict[str, str] = {}
+    for manifest in manifests:
+        for key, value in manifest.environment.items():
+            if key.startswith("POWERTOOLS_SERVICE_NAME"):
+                continue
+            if environment.setdefault(key, value) != value:
+                raise ValueError(f"functions disagree on {key}; they share one local process")
+    return environment

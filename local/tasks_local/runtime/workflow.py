@@ -16,7 +16,7 @@ import urllib.request
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -61,15 +61,16 @@ def workflow_values(
     }
 
 
-@cache
-def _template() -> str:
-    return ASL_PATH.read_text()
+def definition(values: dict[str, str], path: Path = ASL_PATH) -> str:
+    """The state machine's definition: the template file as it is now, filled."""
+    return render(path.read_text(), values)
 
 
 @dataclass(frozen=True)
 class Workflow:
     state_machine_arn: str
     topic_arn: str
+    values: dict[str, str]  # what the template was filled with: a saved template is filled the same
 
 
 def provision_workflow(
@@ -84,9 +85,19 @@ def provision_workflow(
     topic_arn = client("sns").create_topic(Name=f"{prefix}-approvals")["TopicArn"]
     values = workflow_values(tasks_table, topic_arn, web_url, timeout_seconds)
     arn = client("stepfunctions").create_state_machine(
-        name=f"{prefix}-approval", definition=render(_template(), values), roleArn=_ROLE_ARN, type="STANDARD"
+        name=f"{prefix}-approval", definition=definition(values), roleArn=_ROLE_ARN, type="STANDARD"
     )["stateMachineArn"]
-    return Workflow(arn, topic_arn)
+    return Workflow(arn, topic_arn, values)
+
+
+def update_workflow(
+    workflow: Workflow, path: Path = ASL_PATH, client: Callable[[str], Any] = boto3.client
+) -> None:
+    """The saved template applied as Terraform applies it (UpdateStateMachine): new executions run it,
+    running ones keep the definition they started with. A definition Step Functions refuses raises."""
+    client("stepfunctions").update_state_machine(
+        stateMachineArn=workflow.state_machine_arn, definition=definition(workflow.values, path)
+    )
 
 
 def enable_execution(aws_endpoint: str) -> None:
