@@ -1,10 +1,10 @@
 """`make test`'s wall time, an earlier commit against the working tree, in one run; and each suite's.
 
-Run: .venv/bin/python -m bench.test_suite_time [--before REF] [--rounds 3] [--suites] [--json FILE]
+Run: .venv/bin/python -m bench.test_suite_time [--before REF] [--rounds 3] [--suites N] [--json FILE]
 
 Each round runs `make test` once in each tree (alternating which goes first), from a warm virtualenv
 (each tree's own, made before the first round), and reads pytest's summary line: tests passed, failed,
-errors. With --suites, each suite is also timed once per round: `make test-<suite>` in the working
+errors. With --suites N, each suite is also timed in the first N rounds: `make test-<suite>` in the working
 tree, and in the earlier tree what `make test` ran for that folder then (pytest on it, one process).
 The machine is shared: compare the two in one run, as the median of the rounds, never across runs.
 """
@@ -53,7 +53,9 @@ def main() -> None:
     )
     parser.add_argument("--before", default=BEFORE, help=f"the earlier commit (default {BEFORE})")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of make test per tree (default 3)")
-    parser.add_argument("--suites", action="store_true", help="also time each suite once per round")
+    parser.add_argument(
+        "--suites", type=int, default=0, metavar="N", help="also time each suite in the first N rounds (default 0)"
+    )
     parser.add_argument("--json", help="also write the raw results here")
     args = parser.parse_args()
     before_name = f"before ({commit_of(args.before)[:8]})"
@@ -67,7 +69,7 @@ def main() -> None:
             result = _timed(["make", "-s", "test"], trees[name])
             runs[name].append(result)
             print(f"round {round_number + 1}: {name}: make test {result}", flush=True)
-            for suite in SUITES if args.suites else ():
+            for suite in SUITES if round_number < args.suites else ():
                 command = _suite_command(trees[name], suite, name == before_name)
                 if command:
                     suites[name][suite].append(_timed(command, trees[name])["seconds"])
@@ -91,7 +93,7 @@ def main() -> None:
             ]
             for suite in SUITES
         ]
-        print(format_table("each suite (seconds, median)", ["suite", *trees], suite_rows))
+        print(format_table(f"each suite (seconds, median of {args.suites})", ["suite", *trees], suite_rows))
     report_machine(args.json, runs=runs, suites=suites)
 
 

@@ -62,3 +62,23 @@ def stack(tmp_path_factory) -> Iterator[LocalStack]:
     running = start_stack(tmp_path_factory.mktemp("local-state"))
     yield running
     stop_stack(running)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`make test` runs on every core with xdist's `loadgroup`, which hands out a test without a group on
+    its own: a module's tests would be spread over the workers, and a module-scoped fixture (the layer's
+    build, the IAM recording, a seeded stack) built on each. Each module is its own group unless it names
+    one, so its tests run on one worker, one after another, and such a fixture is built once."""
+    for item in items:
+        if not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """xdist groups a worker's tests by the `@group` it appends to their ids; where it cannot (pytest 9.2,
+    pytest-xdist#1386) the groups are dropped without a word, and tests that must share a worker do
+    not. Stop the run instead."""
+    if getattr(session.config.option, "loadgroup", False) and session.items and "@" not in session.items[0].nodeid:
+        raise pytest.UsageError("pytest-xdist's --dist loadgroup does not group on this pytest: see pyproject.toml")
