@@ -54,7 +54,7 @@ def main() -> None:
     parser.add_argument("--before", default=BEFORE, help=f"the earlier commit (default {BEFORE})")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of make test per tree (default 3)")
     parser.add_argument(
-        "--suites", type=int, default=0, metavar="N", help="also time each suite in the first N rounds (default 0)"
+        "--suites", type=int, default=0, metavar="N", help="also time each suite in the first N rounds"
     )
     parser.add_argument("--json", help="also write the raw results here")
     args = parser.parse_args()

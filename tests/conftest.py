@@ -80,5 +80,6 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """xdist groups a worker's tests by the `@group` it appends to their ids; where it cannot (pytest 9.2,
     pytest-xdist#1386) the groups are dropped without a word, and tests that must share a worker do
     not. Stop the run instead."""
-    if getattr(session.config.option, "loadgroup", False) and session.items and "@" not in session.items[0].nodeid:
-        raise pytest.UsageError("pytest-xdist's --dist loadgroup does not group on this pytest: see pyproject.toml")
+    grouping = getattr(session.config.option, "loadgroup", False)
+    if grouping and session.items and "@" not in session.items[0].nodeid:
+        raise pytest.UsageError("xdist's --dist loadgroup does not group on this pytest: see pyproject.toml")
