@@ -147,6 +147,50 @@ def _seed(client: Any) -> None:
         client.put_item(TableName=VIEWS, Item=_view(scope, "2024#a"))
 
 
+# --- Items --------------------------------------------------------------------------------------
+
+EVERY_TYPE = {
+    "s": _s("Привет ✅"), "n": {"N": "-12.5"}, "b": {"B": b"\x00\xff"}, "bool": {"BOOL": False},
+    "null": {"NULL": True}, "ss": {"SS": ["a", "é"]}, "ns": {"NS": ["1", "2.5"]}, "bs": {"BS": [b"x"]},
+    "l": {"L": [{"N": "1"}, {"M": {"deep": {"L": [_s("x")]}}}]}, "m": {"M": {"k": {"SS": ["v"]}}},
+}  # fmt: skip
+
+
+def test_items_of_every_type_are_stored_as_moto_stores_them():
+    def scenario(client):
+        client.put_item(TableName=TASKS, Item=_task("a", **EVERY_TYPE))
+        client.update_item(
+            TableName=TASKS,
+            Key={"id": _s("a")},
+            UpdateExpression="SET m.added = :v, l[0] = :v REMOVE bool",
+            ExpressionAttributeValues={":v": {"N": "7"}},
+        )
+        return _contents(client)
+
+    assert _same_on_both(scenario)[TASKS][0]["m"]["M"]["added"] == {"N": "7"}
+
+
+def test_the_400_kb_item_limit_falls_on_the_same_byte_as_moto_s():
+    """moto counts each key's and value's size, limit 405000: the item's other attributes here come to
+    17 (`id`+`a`, `nested`+its map), so a 404,983-character string is the largest that fits."""
+    nested = {"M": {"k": {"L": [{"N": "12"}, _s("é")]}}}
+
+    def scenario(client):
+        outcomes = {}
+        for length in range(404_980, 404_988):
+            item = {"id": _s("a"), "nested": nested, "big": _s("x" * length)}
+            try:
+                client.put_item(TableName=TASKS, Item=item)
+                outcomes[length] = "stored"
+            except ClientError as error:
+                outcomes[length] = error.response["Error"]["Message"]
+        return outcomes
+
+    outcomes = _same_on_both(scenario)
+    assert outcomes[404_983] == "stored"
+    assert outcomes[404_984] == "Item size has exceeded the maximum allowed size"
+
+
 # --- Transactions ------------------------------------------------------------------------------
 
 

@@ -41,6 +41,8 @@ RECORDED_DYNAMODB = {
     "DynamoDBStreamsBackend.get_records": "db8c6cb04430c08f",
     "BaseModel.__new__": "08cf0ef20e88029a",
     "Item.__deepcopy__": "7621d16ad7ce49d9",
+    "Item.__init__": "d9c12b62cb921831",
+    "LimitedSizeDict.__setitem__": "d979580fdbe14f79",
 }
 
 RECORDED_SERVER = {
