@@ -24,7 +24,8 @@ pytestmark = pytest.mark.e2e
 
 OWNER, APPROVER = "gina", "gabe"
 DOC = REPO_ROOT / "docs" / "api-client.md"
-DECISION_DEADLINE = 5.0  # the approval request is stored within 2 s of the create (DESIGN §3), then 409s end
+# The approval request is stored within 2 s of the create (docs/design.md §3), then the 409s end.
+DECISION_DEADLINE = 5.0
 OUTCOME_DEADLINE = 2.0  # a decision shows on GET within 1 s locally; the margin is the poll's
 
 

@@ -23,8 +23,8 @@ from tasks_shared.domain import errors
 from tasks_shared.domain.errors import DomainError
 from tests.support.samples import api_event
 
-# The contract's status of each refusal (DESIGN §3), entry by entry: STATUS_BY_ERROR is module-level, so
-# mutation testing cannot change it; this is what fails if one of its entries changes.
+# The contract's status of each refusal (docs/design.md §3), entry by entry: STATUS_BY_ERROR is
+# module-level, so mutation testing cannot change it; this is what fails if one of its entries changes.
 CONTRACT_STATUS = {
     HttpError: 400,
     errors.DomainError: 400,

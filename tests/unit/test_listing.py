@@ -122,7 +122,7 @@ def test_fingerprint_differs_for_other_filters(owner, other):
 
 
 def test_a_list_page_holds_20_tasks_unless_asked_otherwise(owner, approver):
-    """The contract's default page size (DESIGN §3, issue 21), for lists and the approvers' queue alike."""
+    """The contract's default page size (docs/design.md §3), for lists and the approvers' queue alike."""
     assert (ListQuery.for_caller(owner).limit, ListQuery.awaiting_approval(approver).limit) == (20, 20)
 
 

@@ -147,8 +147,8 @@ def test_terminal_task_cannot_change_status(make_task, terminal, target):
         task.with_changes({"status": target}, LATER, "alice")
 
 
-# The contract's status transitions (DESIGN §3), entry by entry: the table in model.py is module-level, so
-# mutation testing cannot change it; this is what fails if one of its entries changes.
+# The contract's status transitions (docs/design.md §3), entry by entry: the table in model.py is
+# module-level, so mutation testing cannot change it; this is what fails if one of its entries changes.
 NEXT_STATUS = {
     "pending": {"in_progress", "completed", "cancelled"},
     "in_progress": {"pending", "completed", "cancelled"},

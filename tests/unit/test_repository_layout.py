@@ -203,3 +203,41 @@ def test_no_module_is_named_after_a_well_known_library():
 def test_services_means_the_functions_only():
     assert not (PACKAGES["tasks_shared"] / "services").exists()
     assert (PACKAGES["tasks_shared"] / "usecases").is_dir()
+
+
+SOURCE_FOLDERS = (
+    "shared",
+    "services",
+    "local",
+    "ops",
+    "bench",
+    "tests",
+    "web/app",
+    "infra",
+    "docs",
+    "events",
+    ".github",
+)
+# The handbook the team writes beside the repository: whoever clones it does not have it.
+OUTSIDE = ("../shared/", "DESIGN.md", "STYLE.md", "DESIGN §")
+
+
+def test_the_repository_points_to_nothing_outside_itself():
+    """The contract lives in docs/design.md; a reference to the team's handbook beside the repository
+    leads a reader who cloned it nowhere."""
+    texts = [REPO_ROOT / "README.md", REPO_ROOT / "Makefile", REPO_ROOT / "pyproject.toml"]
+    for folder in SOURCE_FOLDERS:
+        texts += [
+            path
+            for path in (REPO_ROOT / folder).rglob("*")
+            if path.suffix in {".py", ".md", ".tf", ".json", ".yml", ".js", ".html", ".toml"}
+            and "vendor" not in path.parts
+            and "__pycache__" not in path.parts
+        ]
+    found = [
+        f"{path.relative_to(REPO_ROOT)}: {needle}"
+        for path in texts
+        for needle in OUTSIDE
+        if needle in path.read_text(errors="replace") and path != Path(__file__)
+    ]
+    assert not found
