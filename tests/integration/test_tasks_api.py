@@ -323,7 +323,7 @@ def test_an_update_to_text_that_is_not_one_visible_line_is_400(api, field, value
     assert _fields_of(response) == [f"{field}.0" if field == "tags" else field]
 
 
-CONTROL_IN_TEXT = {key: UNSEEN[key] for key in UNSEEN.keys() - {"newline", "line-separator"}}
+CONTROL_IN_TEXT = {key: text for key, text in UNSEEN.items() if key not in {"newline", "line-separator"}}
 
 
 @pytest.mark.parametrize("value", CONTROL_IN_TEXT.values(), ids=CONTROL_IN_TEXT.keys())
