@@ -22,9 +22,9 @@ What it does: back up only the items a transaction touches and restore them in p
 records and iterators are no longer tracked (the dashboard stops listing them) and an iterator is
 dropped 15 minutes after it was returned, as AWS expires it; an Item's size is summed as it is
 built; one re-entrant lock per backend around every DynamoDB request and every backend call that
-reads or writes items. Answers stay moto's,
-but for two: a cancelled transaction also rolls back a table it named by ARN (moto skips those), and
-GetRecords with an unknown or expired iterator is ExpiredIteratorException (moto: a KeyError, a 500).
+reads or writes items. Answers stay moto's, but for two: a cancelled transaction also rolls back a
+table it named by ARN (moto skips those), and GetRecords with an unknown or expired iterator is
+ExpiredIteratorException (moto: a KeyError, a 500).
 
 A stream record is still handed to moto's Lambda event source mappings under the lock; a function
 that calls DynamoDB back through the server would wait for it (this runtime registers none).
