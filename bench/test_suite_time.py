@@ -93,7 +93,8 @@ def main() -> None:
             ]
             for suite in SUITES
         ]
-        print(format_table(f"each suite (seconds, median of {args.suites})", ["suite", *trees], suite_rows))
+        timed = min(args.suites, args.rounds)
+        print(format_table(f"each suite (seconds, median of {timed})", ["suite", *trees], suite_rows))
     report_machine(args.json, runs=runs, suites=suites)
 
 
